@@ -1,0 +1,1 @@
+"""Contract suites: schemathesis runs and scenario tests against the mock or a live URL."""

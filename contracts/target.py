@@ -1,0 +1,138 @@
+"""What the suites talk to: the in-process mock (WSGI, no socket) or a live base URL.
+
+The choice is made once per run from ``--base-url`` / ``--token`` (or CONTRACTS_BASE_URL /
+CONTRACTS_TOKEN, optionally suffixed with the API name, e.g. CONTRACTS_TOKEN_PERSCOM).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from mockserver.config import DEV_TOKEN
+
+APIS = ("perscom", "b2core", "twelvetwenty", "kona")
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: Mapping[str, str]
+    text: str
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+@dataclass
+class Target:
+    """One API as the suites see it. ``app`` is set for the in-process mock."""
+
+    api: str
+    base_url: str
+    token: str
+    app: Flask | None = None
+    _session: Any = field(default=None, repr=False)
+
+    @property
+    def live(self) -> bool:
+        return self.app is None
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: str | bytes | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: bool = True,
+        token: str | None = None,
+        absolute: bool = False,
+    ) -> Response:
+        """Send one request with the target's token (or ``token``); ``auth=False`` sends none."""
+        sent = dict(headers or {})
+        if auth:
+            sent.setdefault("Authorization", f"Bearer {token or self.token}")
+        if json_body is not None:
+            data = json.dumps(json_body)
+            sent.setdefault("Content-Type", "application/json")
+        url = path if absolute else self.base_url + path
+        if self.app is not None:
+            return self._wsgi(method, url, data, params, sent)
+        return self._http(method, url, data, params, sent)
+
+    def _wsgi(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
+        assert self.app is not None
+        client = self.app.test_client()
+        path = urlsplit(url).path
+        result = client.open(path, method=method, data=data, query_string=params, headers=headers)
+        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+
+    def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
+        import requests
+
+        if self._session is None:
+            self._session = requests.Session()
+        result = self._session.request(method, url, data=data, params=params, headers=headers, timeout=30)
+        return Response(result.status_code, dict(result.headers), result.text)
+
+    # --- the mock's admin API (absent on a real vendor deployment) -------------------------
+
+    def admin(self, method: str, path: str, json_body: Any = None, **params: Any) -> Response:
+        url = f"{self.origin}/__mock{path}" if self.live else f"http://localhost/__mock{path}"
+        return self.request(method, url, json_body=json_body, params=params or None, auth=False, absolute=True)
+
+    def has_admin(self) -> bool:
+        try:
+            return self.admin("GET", "/health").status == 200
+        except OSError:
+            return False
+
+    def reset(self) -> None:
+        self.admin("POST", f"/reset/{self.api}")
+
+    def state(self) -> Any:
+        return self.admin("GET", f"/state/{self.api}").json()[self.api]
+
+
+def parse_pairs(values: list[str] | None, env_prefix: str) -> dict[str, str]:
+    """``["URL"]`` or ``["api=URL", ...]`` (plus CONTRACTS_<X> / CONTRACTS_<X>_<API>) → {api|"*": value}."""
+    found: dict[str, str] = {}
+    if default := os.environ.get(env_prefix):
+        found["*"] = default
+    for api in APIS:
+        if value := os.environ.get(f"{env_prefix}_{api.upper()}"):
+            found[api] = value
+    for value in values or ():
+        name, sep, rest = value.partition("=")
+        if sep and name in APIS:
+            found[name] = rest
+        else:
+            found["*"] = value
+    return found
+
+
+def make_target(api: str, base_urls: Mapping[str, str], tokens: Mapping[str, str]) -> Target:
+    """A live target when a base URL is known for ``api``; else the in-process strict mock."""
+    token = tokens.get(api) or tokens.get("*") or DEV_TOKEN
+    if api in base_urls:
+        return Target(api, base_urls[api].rstrip("/"), token)
+    if "*" in base_urls:  # a mockserver root: each API lives under /<api>
+        return Target(api, f"{base_urls['*'].rstrip('/')}/{api}", token)
+    from mockserver import create_app
+
+    app = create_app({"strict": True, "log_requests": False})
+    return Target(api, f"http://localhost/{api}", token, app)

@@ -1,0 +1,133 @@
+"""The mock's own control API under /__mock (described by admin.yaml beside this file)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from mockserver.journal import FILTERS
+from mockserver.spec import Spec
+from mockserver.store import StateLoadError
+
+if TYPE_CHECKING:
+    from mockserver.app import MockServer
+
+ADMIN_SPEC = Path(__file__).with_name("admin.yaml")
+admin_blueprint = Blueprint("mock_admin", __name__, url_prefix="/__mock")
+
+
+def _mock() -> MockServer:
+    mock: MockServer = current_app.extensions["mockserver"]
+    return mock
+
+
+def _problem(status: int, message: str) -> Response:
+    response = jsonify({"error": "admin request failed", "message": message})
+    response.status_code = status
+    return response
+
+
+def _known(api: str) -> bool:
+    return api in _mock().runtimes
+
+
+@admin_blueprint.get("/health")
+def health() -> Response:
+    mock = _mock()
+    return jsonify({"status": "ok", "apis": sorted(mock.runtimes), "strict": mock.config.strict})
+
+
+@admin_blueprint.get("/openapi.json")
+def admin_spec() -> Response:
+    return jsonify(Spec.from_file(ADMIN_SPEC).served("/__mock"))
+
+
+@admin_blueprint.post("/reset")
+@admin_blueprint.post("/reset/<api>")
+def reset(api: str | None = None) -> Response:
+    if api is not None and not _known(api):
+        return _problem(404, f"unknown API {api!r}")
+    _mock().reset(api)
+    return jsonify({"reset": [api] if api else sorted(_mock().runtimes)})
+
+
+@admin_blueprint.get("/state")
+@admin_blueprint.get("/state/<api>")
+def export_state(api: str | None = None) -> Response:
+    if api is not None and not _known(api):
+        return _problem(404, f"unknown API {api!r}")
+    return jsonify(_mock().store.export(api))
+
+
+def _document() -> Any:
+    raw = request.get_data(as_text=True)
+    if "yaml" in (request.content_type or ""):
+        return yaml.safe_load(raw)
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return yaml.safe_load(raw)
+
+
+@admin_blueprint.put("/state")
+@admin_blueprint.post("/state")
+def load_state() -> Response:
+    try:
+        document = _document()
+    except yaml.YAMLError as exc:
+        return _problem(400, f"body is neither JSON nor YAML: {exc}")
+    if not isinstance(document, dict):
+        return _problem(400, "body must be a mapping of API name to state")
+    try:
+        loaded = _mock().store.load(document, replace=request.method == "PUT")
+    except StateLoadError as exc:
+        return _problem(400, str(exc))
+    return jsonify({"loaded": loaded})
+
+
+@admin_blueprint.get("/journal")
+def journal() -> Response:
+    filters = {k: v for k, v in request.args.items() if k in FILTERS}
+    limit = request.args.get("limit", type=int)
+    return jsonify({"entries": _mock().journal.entries(filters, limit)})
+
+
+@admin_blueprint.delete("/journal")
+def clear_journal() -> Response:
+    return jsonify({"cleared": _mock().journal.clear()})
+
+
+@admin_blueprint.get("/clock")
+def get_clock() -> Response:
+    clock = _mock().clock
+    return jsonify({"now": clock.now().isoformat(), "frozen": clock.frozen})
+
+
+@admin_blueprint.put("/clock")
+def set_clock() -> Response:
+    body = request.get_json(silent=True)
+    clock = _mock().clock
+    if not isinstance(body, dict) or not ({"now", "advance_seconds"} & set(body)):
+        return _problem(400, 'send {"now": "<ISO 8601 with offset>"} or {"advance_seconds": N}')
+    try:
+        if "now" in body:
+            at = datetime.fromisoformat(str(body["now"]).replace("Z", "+00:00"))
+            if at.tzinfo is None:
+                return _problem(400, "'now' needs a UTC offset")
+            clock.freeze(at)
+        if "advance_seconds" in body:
+            clock.advance(timedelta(seconds=float(body["advance_seconds"])))
+    except (TypeError, ValueError, OverflowError) as exc:
+        return _problem(400, f"bad clock value: {exc}")
+    return get_clock()
+
+
+@admin_blueprint.delete("/clock")
+def reset_clock() -> Response:
+    _mock().clock.reset()
+    return get_clock()

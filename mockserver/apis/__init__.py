@@ -1,0 +1,11 @@
+"""The one list of APIs the mock knows; the core never imports an API module elsewhere."""
+
+from __future__ import annotations
+
+from mockserver.apis import twelvetwenty
+from mockserver.registry import ApiDefinition
+
+API_DEFINITIONS: dict[str, ApiDefinition] = {
+    definition.name: definition
+    for definition in (twelvetwenty.API,)
+}

@@ -1,0 +1,165 @@
+"""``GET /api/v2/calendars/events``: filter, sort and paginate stored events.
+
+Semantics from /work/shared/api-notes/b2core.md, open questions 2-4:
+
+* ``filter[startDate]`` keeps events starting at or after it, ``filter[endDate]`` events ending
+  at or before it (a window); ``filter[name]`` / ``filter[description]`` are case-insensitive
+  substrings of ``caption`` / ``description``; ``filter[recipients]`` is a comma-separated list
+  of e-mails, any of which must be among the event's recipients (case-insensitive);
+* ``sort_by`` (default ``id``; ``startTime``/``endTime`` alias ``startDate``/``endDate``) and
+  ``sort_order`` (default ``asc``); ties keep ascending ``id``;
+* ``offset`` (default 0) then ``limit`` (default 10, 1..100).
+
+Events are dicts as ``rules`` describes them (dates as RFC 3339 strings).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from mockserver.apis.b2core import messages as m
+from mockserver.apis.b2core.dates import Instant, parse_instant
+from mockserver.apis.b2core.patterns import RECIPIENTS_FILTER
+from mockserver.apis.b2core.rules import (
+    InvalidFilterValue,
+    InvalidPagination,
+    InvalidSortField,
+    InvalidSortOrder,
+    UnknownFilter,
+)
+
+E = TypeVar("E", bound=Mapping[str, Any])
+
+FILTER_KEYS = ("startDate", "endDate", "recipients", "name", "description")
+SORT_ALIASES = {"startTime": "startDate", "endTime": "endDate"}
+SORT_FIELDS = ("startTime", "startDate", "endTime", "endDate", "createTime", "id", "caption")
+SORT_ORDERS = ("asc", "desc")
+DEFAULT_SORT_FIELD = "id"
+DEFAULT_SORT_ORDER = "asc"
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+_DATE_FIELDS = frozenset({"startDate", "endDate", "createTime", "updateTime"})
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Parsed ``filter[...]`` values; ``None`` / empty means "no constraint"."""
+
+    starts_from: Instant | None = None
+    ends_by: Instant | None = None
+    recipients: frozenset[str] = frozenset()
+    name: str | None = None
+    description: str | None = None
+
+
+def _filter_value(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InvalidFilterValue(f"filter[{key}]", m.TYPE, expected="string")
+    return value
+
+
+def _instant_filter(raw: Mapping[str, Any], key: str) -> Instant | None:
+    value = _filter_value(raw, key)
+    if value is None:
+        return None
+    try:
+        return parse_instant(value)
+    except ValueError:
+        raise InvalidFilterValue(f"filter[{key}]", m.FORMAT_DATE_TIME) from None
+
+
+def _recipients_filter(raw: Mapping[str, Any]) -> frozenset[str]:
+    value = _filter_value(raw, "recipients")
+    if value is None:
+        return frozenset()
+    if RECIPIENTS_FILTER.fullmatch(value) is None:
+        raise InvalidFilterValue("filter[recipients]", m.RECIPIENTS_FILTER)
+    return frozenset(part.strip().casefold() for part in value.split(","))
+
+
+def _text_filter(raw: Mapping[str, Any], key: str) -> str | None:
+    value = _filter_value(raw, key)
+    return None if value is None else value.casefold()
+
+
+def parse_filter(raw: Mapping[str, Any] | None) -> EventFilter:
+    """The ``filter`` deepObject as parsed; raises for unknown keys and malformed values."""
+    raw = raw or {}
+    unknown = sorted(set(raw) - set(FILTER_KEYS))
+    if unknown:
+        raise UnknownFilter(unknown)
+    return EventFilter(
+        starts_from=_instant_filter(raw, "startDate"),
+        ends_by=_instant_filter(raw, "endDate"),
+        recipients=_recipients_filter(raw),
+        name=_text_filter(raw, "name"),
+        description=_text_filter(raw, "description"),
+    )
+
+
+def _contains(text: str | None, needle: str | None) -> bool:
+    return needle is None or needle in (text or "").casefold()
+
+
+def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
+    """Whether one event passes every filter."""
+    if wanted.starts_from is not None and parse_instant(event["startDate"]) < wanted.starts_from:
+        return False
+    if wanted.ends_by is not None and parse_instant(event["endDate"]) > wanted.ends_by:
+        return False
+    if wanted.recipients and wanted.recipients.isdisjoint(r.casefold() for r in event["recipients"]):
+        return False
+    return _contains(event["caption"], wanted.name) and _contains(
+        event["description"], wanted.description
+    )
+
+
+def resolve_sort_field(sort_by: str | None) -> str:
+    """The event key ``sort_by`` sorts on (aliases resolved); ``InvalidSortField`` if unknown."""
+    name = DEFAULT_SORT_FIELD if sort_by is None else sort_by
+    if name not in SORT_FIELDS:
+        raise InvalidSortField(SORT_FIELDS)
+    return SORT_ALIASES.get(name, name)
+
+
+def _sort_key(field: str) -> Callable[[Mapping[str, Any]], Any]:
+    if field in _DATE_FIELDS:
+        return lambda event: parse_instant(event[field])
+    if field == "caption":
+        return lambda event: (event["caption"].casefold(), event["caption"])
+    return lambda event: event[field]
+
+
+def sort_events(events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None) -> list[E]:
+    """Events ordered by ``sort_by`` in ``sort_order``; equal keys keep ascending ``id``."""
+    field = resolve_sort_field(sort_by)
+    order = DEFAULT_SORT_ORDER if sort_order is None else sort_order
+    if order not in SORT_ORDERS:
+        raise InvalidSortOrder(SORT_ORDERS)
+    by_id = sorted(events, key=lambda event: event["id"])
+    return sorted(by_id, key=_sort_key(field), reverse=order == "desc")
+
+
+def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
+    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
+    limit = DEFAULT_LIMIT if limit is None else int(limit)
+    offset = 0 if offset is None else int(offset)
+    if limit < 1:
+        raise InvalidPagination("limit", m.MINIMUM, 1)
+    if limit > MAX_LIMIT:
+        raise InvalidPagination("limit", m.MAXIMUM, MAX_LIMIT)
+    if offset < 0:
+        raise InvalidPagination("offset", m.MINIMUM, 0)
+    return list(events[offset : offset + limit])
+
+
+def list_events(events: Iterable[E], query: Mapping[str, Any]) -> list[E]:
+    """The page of events a validated list query (``limit``, ``offset``, ``sort_by``,
+    ``sort_order``, ``filter``) selects."""
+    wanted = parse_filter(query.get("filter"))
+    chosen = [event for event in events if matches(event, wanted)]
+    ordered = sort_events(chosen, query.get("sort_by"), query.get("sort_order"))
+    return paginate(ordered, query.get("limit"), query.get("offset"))

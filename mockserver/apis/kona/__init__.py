@@ -1,0 +1,1 @@
+"""Kona calendar events: pure business-rule helpers (dates, recurrence, records, listing)."""

@@ -1,0 +1,33 @@
+"""Kona's vendor strings.
+
+Source: /work/shared/api-notes/kona.md, section "Errors" ([EXC] = KonaTeam/kona-api
+sections/exceptions.md) and "Conventions" ([README], [RESP]); the details texts are the mock's own
+wording for the business rules listed under "Business rules" and "Open questions".
+"""
+
+from __future__ import annotations
+
+# [EXC] error envelope: problemType = link to the exceptions page (+ anchor), title = error title.
+EXCEPTIONS_PAGE = "https://github.com/KonaTeam/kona-api/blob/master/sections/exceptions.md"
+PROBLEM_BAD_REQUEST = EXCEPTIONS_PAGE
+PROBLEM_UNAUTHENTICATED = f"{EXCEPTIONS_PAGE}#unauthenticated"
+PROBLEM_FORBIDDEN = f"{EXCEPTIONS_PAGE}#render_forbidden"
+PROBLEM_NOT_FOUND = f"{EXCEPTIONS_PAGE}#not_found"
+PROBLEM_UNPROCESSABLE = f"{EXCEPTIONS_PAGE}#unprocessable_entity"
+
+TITLE_BAD_REQUEST = "Bad Request"
+TITLE_UNAUTHENTICATED = "Unauthenticated"
+TITLE_FORBIDDEN = "Forbidden"
+TITLE_NOT_FOUND = "Not Found"
+TITLE_UNPROCESSABLE = "Unprocessable Entity"
+
+# [README]/[RESP] accepted date inputs (open question 1).
+INVALID_DATE = "expected epoch seconds, epoch milliseconds or 'YYYY-MM-DD HH:mm:ss.SSS'"
+DATE_OUT_OF_RANGE = "date outside the supported range 1970-01-01 .. 2096-10-02T07:06:39Z"
+# Open question 6.
+END_BEFORE_START = "end_at must not be before start_at"
+# Open question 7 / [EXC] unprocessable_entity ("acting in a space you are not a member of").
+UNKNOWN_SPACE = "space {space_id} does not exist or you are not a member of it"
+# [EXC] not_found.
+EVENT_NOT_FOUND = "Calendar event {event_id} not found"
+OCCURRENCE_NOT_FOUND = "Calendar event {event_id} has no occurrence {num_in_series}"

@@ -1,0 +1,1 @@
+"""PERSCOM events (api.perscom.io): pure business-rule helpers; see specs/perscom.yaml."""

@@ -1,0 +1,54 @@
+"""Date handling shared by the PERSCOM helpers.
+
+Stored events may hold their date fields either as timezone-aware ``datetime`` objects or in the
+wire format; both are accepted everywhere. Output follows Laravel's default serialisation,
+``2023-11-07T05:31:56.000000Z`` (always UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from dateutil import parser as dateutil_parser
+
+DATE_FIELDS = frozenset({"starts", "ends", "registration_deadline", "created_at", "updated_at", "deleted_at"})
+
+
+def to_utc(value: datetime) -> datetime:
+    """Naive datetimes are taken as UTC (the vendor stores UTC)."""
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """An aware UTC datetime from a datetime, a date or a parseable string; ``None`` if unusable."""
+    try:
+        if isinstance(value, datetime):
+            return to_utc(value)
+        if isinstance(value, date):
+            return datetime.combine(value, time(), UTC)
+        if isinstance(value, str) and value.strip():
+            return to_utc(_parse_text(value))
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def _parse_text(text: str) -> datetime:
+    try:
+        return dateutil_parser.isoparse(text)
+    except ValueError:
+        return dateutil_parser.parse(text)
+
+
+def format_datetime(value: datetime) -> str:
+    """Laravel's JSON form of a date: microseconds, UTC, ``Z`` suffix."""
+    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def is_midnight(value: datetime) -> bool:
+    return value.time() == time()
+
+
+def sql_text(value: datetime) -> str:
+    """How MySQL renders a DATETIME column when it is matched with LIKE."""
+    return to_utc(value).strftime("%Y-%m-%d %H:%M:%S")

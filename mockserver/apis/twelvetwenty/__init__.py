@@ -1,0 +1,15 @@
+"""12Twenty calendar events: batch upsert by ExternalId, all or nothing, 1000 at most."""
+
+from __future__ import annotations
+
+from mockserver.apis.twelvetwenty.errors import render_error
+from mockserver.apis.twelvetwenty.handlers import HANDLERS
+from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.registry import ApiDefinition
+
+API = ApiDefinition(
+    name="twelvetwenty",
+    handlers=HANDLERS,
+    render_error=render_error,
+    new_state=TwelveTwentyState,
+)

@@ -1,0 +1,34 @@
+"""One handler per operationId of specs/twelvetwenty.yaml."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from mockserver.apis.twelvetwenty.batch import upsert
+from mockserver.apis.twelvetwenty.errors import NO_CACHE, reply
+from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.errors import Unauthorized
+from mockserver.registry import Reply, RequestContext
+
+TOKEN_LIFETIME = timedelta(hours=24)  # notes: tokens expire 24 hours after issue
+
+
+def generate_authentication_token(ctx: RequestContext[TwelveTwentyState]) -> Reply:
+    key = ctx.query["key"]
+    if key not in ctx.config.api_keys.get("twelvetwenty", ()):
+        raise Unauthorized("Invalid API key.", reason="api_key")
+    principal = ctx.tokens.mint("twelvetwenty", f"key:{key[:4]}", ctx.now + TOKEN_LIFETIME)
+    return Reply(principal.token, 200, NO_CACHE, "text/plain; charset=utf-8")
+
+
+def upsert_calendar_events(ctx: RequestContext[TwelveTwentyState]) -> Reply:
+    items: list[Any] = ctx.body
+    results = upsert(items, ctx.state, ctx.schemas.validator("CalendarEvent"))
+    return reply(results)
+
+
+HANDLERS = {
+    "generateAuthenticationToken": generate_authentication_token,
+    "upsertCalendarEvents": upsert_calendar_events,
+}

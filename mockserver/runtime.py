@@ -1,0 +1,154 @@
+"""One mounted API at run time: route, authenticate, validate, handle, check, render."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Request, Response, g
+
+from mockserver.auth import AuthFailure, Principal, authenticate
+from mockserver.errors import ApiError, Forbidden, MethodNotAllowed, Unauthorized
+from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
+from mockserver.routing import Router
+from mockserver.spec import Operation, Spec
+from mockserver.validation import (
+    RequestValidator,
+    ResponseValidator,
+    SchemaCatalog,
+    compile_request_validator,
+    request_components,
+    response_components,
+)
+
+if TYPE_CHECKING:
+    from mockserver.app import MockServer
+
+log = logging.getLogger("mockserver")
+
+
+@dataclass(frozen=True)
+class CompiledOperation:
+    operation: Operation
+    handler: Handler
+    request_validator: RequestValidator
+    response_validator: ResponseValidator
+    public: bool
+    scopes: tuple[str, ...]
+
+
+def _security(operation: Operation) -> tuple[bool, tuple[str, ...]]:
+    """(public, required scopes) from the operation's security requirements."""
+    if not operation.security or any(not req for req in operation.security):
+        return True, ()
+    scopes = tuple(s for req in operation.security[:1] for values in req.values() for s in values)
+    return False, scopes
+
+
+class ApiRuntime:
+    def __init__(self, definition: ApiDefinition, mock: MockServer) -> None:
+        self.definition = definition
+        self.name = definition.name
+        self.mock = mock
+        self.spec: Spec = definition.load_spec()
+        self.router = Router(self.spec.operations)
+        self.schemas = SchemaCatalog(request_components(self.spec))
+        self.operations = self._compile()
+
+    def _compile(self) -> dict[str, CompiledOperation]:
+        req_components = self.schemas.components
+        resp_components = response_components(self.spec)
+        compiled = {}
+        for op in self.spec.operations:
+            public, scopes = _security(op)
+            compiled[op.operation_id] = CompiledOperation(
+                op,
+                self.definition.handlers[op.operation_id],
+                compile_request_validator(op, self.spec, req_components),
+                ResponseValidator(op, self.spec, resp_components),
+                public,
+                scopes,
+            )
+        return compiled
+
+    def dispatch(self, request: Request, path: str, mount: str) -> Response:
+        g.api = self.name
+        compiled: CompiledOperation | None = None
+        try:
+            if _is_preflight(request) and self.router.template_for(path) is not None:
+                return to_response(Reply(None, 204))
+            operation, path_args = self.router.match(path, request.method)
+            compiled = self.operations[operation.operation_id]
+            g.operation_id = operation.operation_id
+            reply = self._handle(compiled, request, path_args, request.host_url.rstrip("/") + mount)
+        except ApiError as error:
+            reply = self.definition.render_error(error, compiled.operation if compiled else None)
+            if isinstance(error, MethodNotAllowed):
+                reply = Reply(reply.body, reply.status, {**reply.headers, "Allow": ", ".join(error.allowed)}, reply.content_type)
+        if compiled is not None and self.mock.config.strict:
+            reply = self._strict(compiled, reply)
+        return to_response(reply)
+
+    def _handle(self, compiled: CompiledOperation, request: Request, path_args: dict[str, str], base_url: str) -> Reply:
+        now = self.mock.clock.now()
+        principal = None if compiled.public else self._principal(compiled, request, now)
+        validated = compiled.request_validator.validate(path_args, request.args, request.headers, request.get_data())
+        with self.mock.store.locked(self.name) as state:
+            ctx = RequestContext(
+                compiled.operation, validated, state, principal, self.mock.tokens, now, base_url, self.mock.config,
+                self.schemas,
+            )
+            return compiled.handler(ctx)
+
+    def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
+        try:
+            principal = authenticate(self.name, request.headers, self.mock.config.tokens, self.mock.tokens, now)
+        except AuthFailure as failure:
+            raise Unauthorized("Unauthenticated.", reason=failure.reason) from None
+        if not principal.has_scopes(compiled.scopes):
+            raise Forbidden("Forbidden.", scopes=compiled.scopes)
+        return principal
+
+    def _strict(self, compiled: CompiledOperation, reply: Reply) -> Reply:
+        is_json = reply.content_type.startswith("application/json")
+        headers = {k.lower(): v for k, v in reply.headers.items()}
+        problems = compiled.response_validator.violations(
+            reply.status, _LowerKeys(headers), reply.body, is_json and reply.body is not None
+        )
+        if not problems:
+            return reply
+        log.error("strict mode: %s answered %s against the spec: %s", compiled.operation.label, reply.status, problems)
+        body = {
+            "mock_error": "the mock's response does not match the spec (strict mode)",
+            "api": self.name,
+            "operation": compiled.operation.operation_id,
+            "status": reply.status,
+            "violations": problems,
+        }
+        return Reply(body, 500)
+
+
+class _LowerKeys(dict[str, str]):
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and dict.__contains__(self, key.lower())
+
+
+def _is_preflight(request: Request) -> bool:
+    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+
+def to_response(reply: Reply) -> Response:
+    if reply.body is None:
+        data: str | bytes = b""
+    elif reply.content_type.startswith("application/json"):
+        data = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+    else:
+        data = str(reply.body)
+    response = Response(data, status=reply.status, headers=dict(reply.headers))
+    if reply.body is not None:
+        response.headers["Content-Type"] = reply.content_type
+    else:
+        response.headers.pop("Content-Type", None)
+    return response

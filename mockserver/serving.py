@@ -1,0 +1,53 @@
+"""Build the served app from the options ``mockserver serve`` passes through the environment."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Flask
+
+from mockserver.app import create_app
+from mockserver.config import MockConfig, from_environment, read_config_file
+from mockserver.errors import ConfigurationError
+from mockserver.store import StateLoadError
+
+OPTIONS_VARIABLE = "MOCKSERVER_SERVE_OPTIONS"
+
+
+def read_seed(path: str | Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"cannot read seed file {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"seed file {path} must map API names to state")
+    return data
+
+
+def build_app(options: dict[str, Any]) -> Flask:
+    config = MockConfig()
+    if options.get("config"):
+        config = config.with_overrides(read_config_file(options["config"]))
+    config = from_environment(config)
+    overrides: dict[str, Any] = {"root_api": options.get("api")}
+    if options.get("strict") is not None:
+        overrides["strict"] = options["strict"]
+    apis = [options["api"]] if options.get("api") else None
+    app = create_app(config.with_overrides(overrides), apis=apis)
+    if options.get("seed"):
+        try:
+            app.extensions["mockserver"].store.load(read_seed(options["seed"]))
+        except StateLoadError as exc:
+            raise ConfigurationError(f"seed file {options['seed']}: {exc}") from exc
+    return app
+
+
+def app_from_environment() -> Flask:
+    """The WSGI factory granian calls in the serving process."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return build_app(json.loads(os.environ.get(OPTIONS_VARIABLE, "{}")))
