@@ -12,13 +12,24 @@ from contracts.target import APIS
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contracts")
-    group.addoption("--base-url", action="append", default=None,
-                    help="live target: URL of a mockserver root, or API=URL (repeatable)")
+    group.addoption(
+        "--base-url",
+        action="append",
+        default=None,
+        help="live target: URL of a mockserver root, or API=URL (repeatable)",
+    )
     group.addoption("--token", action="append", default=None, help="bearer token: TOKEN or API=TOKEN")
-    group.addoption("--live-server", action="store_true",
-                    help="start `mockserver serve` on a free loopback port and target it")
-    group.addoption("--profile", choices=["quick", "ci", "deep"], default=None,
-                    help="generated cases per operation: quick=10, ci=25, deep=100")
+    group.addoption(
+        "--live-server",
+        action="store_true",
+        help="start `mockserver serve` on a free loopback port and target it",
+    )
+    group.addoption(
+        "--profile",
+        choices=["quick", "ci", "deep"],
+        default=None,
+        help="generated cases per operation: quick=10, ci=25, deep=100",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:

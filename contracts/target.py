@@ -93,7 +93,9 @@ class Target:
 
     def admin(self, method: str, path: str, json_body: Any = None, **params: Any) -> Response:
         url = f"{self.origin}/__mock{path}" if self.live else f"http://localhost/__mock{path}"
-        return self.request(method, url, json_body=json_body, params=params or None, auth=False, absolute=True)
+        return self.request(
+            method, url, json_body=json_body, params=params or None, auth=False, absolute=True
+        )
 
     def has_admin(self) -> bool:
         try:

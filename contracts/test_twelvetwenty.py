@@ -25,7 +25,7 @@ schema.config.generation.update(max_examples=max_examples())
 
 
 @schema.parametrize()
-def test_schema(case: Case) -> None:
+def test_schema(case: Case[Any]) -> None:
     case.call_and_validate()
 
 

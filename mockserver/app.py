@@ -24,7 +24,7 @@ from mockserver.registry import ApiDefinition
 from mockserver.runtime import ApiRuntime
 from mockserver.store import InMemoryStore
 
-ALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
+ALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "QUERY"]
 access_log = logging.getLogger("mockserver.access")
 
 
@@ -133,8 +133,13 @@ def _install_hooks(app: Flask, mock: MockServer) -> None:
             )
         if mock.config.log_requests:
             access_log.info(
-                '%s "%s %s" %s %.1fms %s', request.remote_addr, request.method, request.full_path.rstrip("?"),
-                response.status_code, elapsed, api or "-",
+                '%s "%s %s" %s %.1fms %s',
+                request.remote_addr,
+                request.method,
+                request.full_path.rstrip("?"),
+                response.status_code,
+                elapsed,
+                api or "-",
             )
         return response
 

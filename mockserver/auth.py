@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+from werkzeug.datastructures import Headers
 
 from mockserver.config import TokenGrant
 
@@ -67,7 +69,7 @@ class AuthFailure(Exception):
         self.reason = reason
 
 
-def bearer_token(headers: Mapping[str, str]) -> str | None:
+def bearer_token(headers: Headers) -> str | None:
     value = headers.get("Authorization", "")
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -77,7 +79,7 @@ def bearer_token(headers: Mapping[str, str]) -> str | None:
 
 def authenticate(
     api: str,
-    headers: Mapping[str, str],
+    headers: Headers,
     grants: Sequence[TokenGrant],
     minted: TokenRegistry,
     now: datetime,

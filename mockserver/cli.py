@@ -23,8 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--api", choices=sorted(API_DEFINITIONS), help="serve only this API, also at /")
     serve.add_argument("--config", help="YAML or JSON config file (tokens, api_keys, cors_origins ...)")
     serve.add_argument("--seed", help="YAML or JSON state to load at start-up ({api: state})")
-    serve.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
-                       help="validate every response against the spec (default off)")
+    serve.add_argument(
+        "--strict",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="validate every response against the spec (default off)",
+    )
     serve.add_argument("--threads", type=int, default=4, help="WSGI worker threads (default 4)")
     return parser
 
@@ -35,7 +39,10 @@ def _banner(options: dict[str, object], host: str, port: int) -> str:
     lines += [f"  /{name}  (spec: http://{host}:{port}/{name}/openapi.json)" for name in names]
     if options.get("api"):
         lines.append(f"  /  serves {options['api']} too")
-    lines += [f"  admin: http://{host}:{port}/__mock/health", f"  dev token: Authorization: Bearer {DEV_TOKEN}"]
+    lines += [
+        f"  admin: http://{host}:{port}/__mock/health",
+        f"  dev token: Authorization: Bearer {DEV_TOKEN}",
+    ]
     return "\n".join(lines)
 
 

@@ -34,9 +34,7 @@ class TokenGrant:
 @dataclass(frozen=True)
 class MockConfig:
     tokens: tuple[TokenGrant, ...] = (TokenGrant(DEV_TOKEN),)
-    api_keys: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: {"twelvetwenty": (DEV_API_KEY,)}
-    )
+    api_keys: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: {"twelvetwenty": (DEV_API_KEY,)})
     strict: bool = False
     cors_origins: tuple[str, ...] = (LOCAL_ORIGINS,)
     journal_size: int = 1000
@@ -68,7 +66,7 @@ def _parse_tokens(raw: Any) -> tuple[TokenGrant, ...]:
 
 
 def _parse_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
-    known = {f for f in MockConfig.__dataclass_fields__}
+    known = set(MockConfig.__dataclass_fields__)
     unknown = set(raw) - known
     if unknown:
         raise ConfigurationError(f"unknown config keys: {', '.join(sorted(unknown))}")

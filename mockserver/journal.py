@@ -50,7 +50,9 @@ class Journal:
             self._entries.append(entry)
         return entry
 
-    def entries(self, filters: Mapping[str, str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    def entries(
+        self, filters: Mapping[str, str] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         with self._lock:
             snapshot = list(self._entries)
         chosen = [asdict(e) for e in snapshot if e.matches(filters or {})]

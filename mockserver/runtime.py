@@ -86,25 +86,43 @@ class ApiRuntime:
         except ApiError as error:
             reply = self.definition.render_error(error, compiled.operation if compiled else None)
             if isinstance(error, MethodNotAllowed):
-                reply = Reply(reply.body, reply.status, {**reply.headers, "Allow": ", ".join(error.allowed)}, reply.content_type)
+                reply = Reply(
+                    reply.body,
+                    reply.status,
+                    {**reply.headers, "Allow": ", ".join(error.allowed)},
+                    reply.content_type,
+                )
         if compiled is not None and self.mock.config.strict:
             reply = self._strict(compiled, reply)
         return to_response(reply)
 
-    def _handle(self, compiled: CompiledOperation, request: Request, path_args: dict[str, str], base_url: str) -> Reply:
+    def _handle(
+        self, compiled: CompiledOperation, request: Request, path_args: dict[str, str], base_url: str
+    ) -> Reply:
         now = self.mock.clock.now()
         principal = None if compiled.public else self._principal(compiled, request, now)
-        validated = compiled.request_validator.validate(path_args, request.args, request.headers, request.get_data())
+        validated = compiled.request_validator.validate(
+            path_args, request.args, request.headers, request.get_data()
+        )
         with self.mock.store.locked(self.name) as state:
             ctx = RequestContext(
-                compiled.operation, validated, state, principal, self.mock.tokens, now, base_url, self.mock.config,
+                compiled.operation,
+                validated,
+                state,
+                principal,
+                self.mock.tokens,
+                now,
+                base_url,
+                self.mock.config,
                 self.schemas,
             )
             return compiled.handler(ctx)
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
-            principal = authenticate(self.name, request.headers, self.mock.config.tokens, self.mock.tokens, now)
+            principal = authenticate(
+                self.name, request.headers, self.mock.config.tokens, self.mock.tokens, now
+            )
         except AuthFailure as failure:
             raise Unauthorized("Unauthenticated.", reason=failure.reason) from None
         if not principal.has_scopes(compiled.scopes):
@@ -119,7 +137,12 @@ class ApiRuntime:
         )
         if not problems:
             return reply
-        log.error("strict mode: %s answered %s against the spec: %s", compiled.operation.label, reply.status, problems)
+        log.error(
+            "strict mode: %s answered %s against the spec: %s",
+            compiled.operation.label,
+            reply.status,
+            problems,
+        )
         body = {
             "mock_error": "the mock's response does not match the spec (strict mode)",
             "api": self.name,

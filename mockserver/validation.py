@@ -330,12 +330,14 @@ def _pointer(path: tuple[str | int, ...]) -> str:
 
 def request_components(spec: Spec) -> Mapping[str, Any]:
     """The spec's components as a request sees them: ``readOnly`` properties removed."""
-    return _without_marked(copy.deepcopy(dict(spec.components)), "readOnly")
+    components: Mapping[str, Any] = _without_marked(copy.deepcopy(dict(spec.components)), "readOnly")
+    return components
 
 
 def response_components(spec: Spec) -> Mapping[str, Any]:
     """The spec's components as a response sees them: ``writeOnly`` properties removed."""
-    return _without_marked(copy.deepcopy(dict(spec.components)), "writeOnly")
+    components: Mapping[str, Any] = _without_marked(copy.deepcopy(dict(spec.components)), "writeOnly")
+    return components
 
 
 class SchemaCatalog:

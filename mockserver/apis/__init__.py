@@ -6,6 +6,5 @@ from mockserver.apis import twelvetwenty
 from mockserver.registry import ApiDefinition
 
 API_DEFINITIONS: dict[str, ApiDefinition] = {
-    definition.name: definition
-    for definition in (twelvetwenty.API,)
+    definition.name: definition for definition in (twelvetwenty.API,)
 }

@@ -67,7 +67,9 @@ def normalize(item: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     return event, []
 
 
-def ownership_problem(event: dict[str, Any], existing: dict[str, Any] | None, state: TwelveTwentyState) -> list[str]:
+def ownership_problem(
+    event: dict[str, Any], existing: dict[str, Any] | None, state: TwelveTwentyState
+) -> list[str]:
     if not state.knows_user(event["UserId"]):
         return [msg.USER_NOT_FOUND.format(user_id=event["UserId"])]
     if existing is not None and existing["UserId"] != event["UserId"]:

@@ -28,7 +28,10 @@ def _validation_message(error: RequestValidationError) -> str:
 
 def render_error(error: ApiError, operation: Operation | None) -> Reply:
     if isinstance(error, RequestValidationError):
-        body = {"Message": _validation_message(error), "Errors": [f"{e.dotted or e.location}: {e.message}" for e in error.errors[:20]]}
+        body = {
+            "Message": _validation_message(error),
+            "Errors": [f"{e.dotted or e.location}: {e.message}" for e in error.errors[:20]],
+        }
         return reply(body, 400)
     if isinstance(error, Unauthorized):
         text = msg.INVALID_KEY if error.detail.get("reason") == "api_key" else msg.DENIED
