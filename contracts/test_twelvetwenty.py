@@ -83,8 +83,11 @@ def test_another_students_event_is_not_updated(tt: Target) -> None:
     before = tt.state() if tt.has_admin() else None
     results = put(tt, [event(i, user=OTHER_STUDENT, Title="Hijack") for i in ids])
     assert results == [
-        {"ExternalId": i, "ErrorMessage": f"Event '{i}' is owned by another student ({STUDENT}).",
-         "IsSuccessful": False}
+        {
+            "ExternalId": i,
+            "ErrorMessage": f"Event '{i}' is owned by another student ({STUDENT}).",
+            "IsSuccessful": False,
+        }
         for i in ids
     ]
     if before is not None:
@@ -93,15 +96,19 @@ def test_another_students_event_is_not_updated(tt: Target) -> None:
 
 @pytest.mark.parametrize(
     ("start", "end"),
-    [("2018-06-10T22:00:00Z", "2018-06-10T20:00:00Z"), ("2018-06-10T20:00:00Z", "2018-06-10T20:00:00Z"),
-     ("2018-06-10T20:00:00Z", "2018-06-10T21:59:59+02:00")],
+    [
+        ("2018-06-10T22:00:00Z", "2018-06-10T20:00:00Z"),
+        ("2018-06-10T20:00:00Z", "2018-06-10T20:00:00Z"),
+        ("2018-06-10T20:00:00Z", "2018-06-10T21:59:59+02:00"),
+    ],
     ids=["end-before-start", "end-equals-start", "end-before-start-after-offset"],
 )
 def test_end_must_be_after_start(tt: Target, start: str, end: str) -> None:
     external_id = unique("time")
     results = put(tt, [event(external_id, StartTime=start, EndTime=end)])
-    assert results == [{"ExternalId": external_id, "ErrorMessage": "StartTime must be before EndTime",
-                        "IsSuccessful": False}]
+    assert results == [
+        {"ExternalId": external_id, "ErrorMessage": "StartTime must be before EndTime", "IsSuccessful": False}
+    ]
 
 
 def test_one_bad_item_means_nothing_is_written(tt: Target) -> None:
@@ -122,12 +129,25 @@ def test_one_bad_item_means_nothing_is_written(tt: Target) -> None:
         ({"UserId": "124"}, "UserId must be a 64-bit integer"),
         ({"UserId": 0}, "UserId must be a positive 64-bit integer"),
         ({"TypeId": 0}, "TypeId must be 1, 2 or 3"),
-        ({"StartTime": "10/06/2018 20:00"}, "StartTime must be an ISO 8601 date/time, e.g. 2018-06-10T20:00:00Z"),
-        ({"EndTime": "2018-06-10T25:00:00Z"}, "EndTime must be an ISO 8601 date/time, e.g. 2018-06-10T20:00:00Z"),
+        (
+            {"StartTime": "10/06/2018 20:00"},
+            "StartTime must be an ISO 8601 date/time, e.g. 2018-06-10T20:00:00Z",
+        ),
+        (
+            {"EndTime": "2018-06-10T25:00:00Z"},
+            "EndTime must be an ISO 8601 date/time, e.g. 2018-06-10T20:00:00Z",
+        ),
         ({"Title": ""}, "Title must be a non-empty string of at most 1024 characters"),
     ],
-    ids=["external-id-null", "user-id-string", "user-id-zero", "type-id-0", "start-not-iso", "end-hour-25",
-         "title-empty"],
+    ids=[
+        "external-id-null",
+        "user-id-string",
+        "user-id-zero",
+        "type-id-0",
+        "start-not-iso",
+        "end-hour-25",
+        "title-empty",
+    ],
 )
 def test_malformed_fields_are_per_item_errors(tt: Target, changes: dict[str, Any], message: str) -> None:
     item = event(unique("bad"), **changes)
@@ -166,7 +186,8 @@ def test_empty_batch_is_ok(tt: Target) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", ['[{"ExternalId": ', '{"ExternalId": "x"}', '"text"', "null", "NaN"],
+    "body",
+    ['[{"ExternalId": ', '{"ExternalId": "x"}', '"text"', "null", "NaN"],
     ids=["truncated", "object", "string", "null", "nan"],
 )
 def test_malformed_or_non_array_body_is_a_400(tt: Target, body: str) -> None:
@@ -199,8 +220,11 @@ def test_unknown_student_when_a_directory_is_loaded(tt: Target) -> None:
     assert result["ErrorMessage"] == "User 777 not found."
 
 
-@pytest.mark.parametrize("header", [None, "Bearer not-a-token", "Basic ZGV2OmRldg==", "Bearer "],
-                         ids=["missing", "unknown", "basic", "empty"])
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer not-a-token", "Basic ZGV2OmRldg==", "Bearer "],
+    ids=["missing", "unknown", "basic", "empty"],
+)
 def test_bad_credentials_are_401(tt: Target, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     response = tt.request("PUT", BATCH, json_body=[], headers=headers, auth=False)

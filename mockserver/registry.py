@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
+from werkzeug.datastructures import Headers
+
 from mockserver.auth import Principal, TokenRegistry
 from mockserver.config import MockConfig
 from mockserver.errors import ApiError, ConfigurationError
@@ -67,7 +69,9 @@ Handler = Callable[[RequestContext[Any]], Reply]
 
 
 class ErrorRenderer(Protocol):
-    def __call__(self, error: ApiError, operation: Operation | None) -> Reply: ...
+    """Renders an ApiError in the vendor's envelope; ``headers`` are the request's (e.g. Accept-Language)."""
+
+    def __call__(self, error: ApiError, operation: Operation | None, headers: Headers) -> Reply: ...
 
 
 @dataclass(frozen=True)

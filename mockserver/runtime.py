@@ -84,7 +84,9 @@ class ApiRuntime:
             g.operation_id = operation.operation_id
             reply = self._handle(compiled, request, path_args, request.host_url.rstrip("/") + mount)
         except ApiError as error:
-            reply = self.definition.render_error(error, compiled.operation if compiled else None)
+            reply = self.definition.render_error(
+                error, compiled.operation if compiled else None, request.headers
+            )
             if isinstance(error, MethodNotAllowed):
                 reply = Reply(
                     reply.body,

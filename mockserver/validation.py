@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,18 +81,23 @@ def _schema_types(schema: Mapping[str, Any], spec: Spec) -> list[str]:
 
 
 _BOOLEANS = {"true": True, "false": False}
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 def _coerce(raw: str, types: list[str]) -> Any:
     """Turn a parameter string into the first schema type it parses as."""
     for kind in types:
-        if kind == "integer" and raw.lstrip("-").isdigit():
+        if kind == "integer" and _INTEGER.fullmatch(raw):
             return int(raw)
         if kind == "number":
+            if _INTEGER.fullmatch(raw):
+                return int(raw)
             try:
-                return float(raw) if any(c in raw for c in ".eE") else int(raw)
+                number = float(raw)
             except ValueError:
                 continue
+            if math.isfinite(number):
+                return number
         if kind == "boolean" and raw in _BOOLEANS:
             return _BOOLEANS[raw]
         if kind == "null" and raw in ("", "null"):

@@ -11,8 +11,14 @@ from mockserver.app import MockServer
 from tests.conftest import AUTH
 
 BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
-EVENT = {"ExternalId": "a", "UserId": 124, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-         "EndTime": "2018-06-10T22:00:00Z", "Title": "t"}
+EVENT = {
+    "ExternalId": "a",
+    "UserId": 124,
+    "TypeId": 1,
+    "StartTime": "2018-06-10T20:00:00Z",
+    "EndTime": "2018-06-10T22:00:00Z",
+    "Title": "t",
+}
 
 
 def test_health_lists_the_apis(client: FlaskClient, mock: MockServer) -> None:
@@ -43,7 +49,9 @@ def test_exported_state_loads_back(client: FlaskClient) -> None:
 
 def test_fixtures_load_from_yaml_and_add_to_state(client: FlaskClient) -> None:
     client.put(BATCH, json=[EVENT], headers=AUTH)
-    fixture = yaml.safe_dump({"twelvetwenty": {"users": [124, 125], "events": [{**EVENT, "ExternalId": "b"}]}})
+    fixture = yaml.safe_dump(
+        {"twelvetwenty": {"users": [124, 125], "events": [{**EVENT, "ExternalId": "b"}]}}
+    )
     response = client.post("/__mock/state", data=fixture, content_type="application/yaml")
     assert response.get_json() == {"loaded": ["twelvetwenty"]}
     state = client.get("/__mock/state/twelvetwenty").get_json()["twelvetwenty"]
@@ -53,8 +61,13 @@ def test_fixtures_load_from_yaml_and_add_to_state(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    ['{"nope": {}}', '{"twelvetwenty": {"events": [{"ExternalId": "x"}]}}', "[1, 2]", '{"twelvetwenty": 5}',
-     "a: [b"],
+    [
+        '{"nope": {}}',
+        '{"twelvetwenty": {"events": [{"ExternalId": "x"}]}}',
+        "[1, 2]",
+        '{"twelvetwenty": 5}',
+        "a: [b",
+    ],
     ids=["unknown-api", "incomplete-event", "not-a-mapping", "api-not-a-mapping", "bad-yaml"],
 )
 def test_bad_state_documents_are_400_and_change_nothing(client: FlaskClient, body: str) -> None:
@@ -72,7 +85,9 @@ def test_journal_records_filters_and_clears(client: FlaskClient) -> None:
     client.get("/__mock/health")
     entries = client.get("/__mock/journal").get_json()["entries"]
     assert [(e["method"], e["status"], e["operation_id"]) for e in entries] == [
-        ("PUT", 200, "upsertCalendarEvents"), ("PUT", 401, "upsertCalendarEvents")]
+        ("PUT", 200, "upsertCalendarEvents"),
+        ("PUT", 401, "upsertCalendarEvents"),
+    ]
     assert entries[0]["api"] == "twelvetwenty" and entries[0]["duration_ms"] >= 0
     only_401 = client.get("/__mock/journal?status=401").get_json()["entries"]
     assert len(only_401) == 1

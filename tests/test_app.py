@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
@@ -46,7 +47,7 @@ def test_unknown_token_is_401(client: FlaskClient, api: str) -> None:
 def test_unknown_path_is_the_vendors_404(client: FlaskClient, api: str) -> None:
     response = client.get(f"/{api}/no/such/path", headers=AUTH)
     assert response.status_code == 404
-    expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no/such/path"), None)
+    expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no/such/path"), None, Headers())
     assert response.get_json() == expected.body
 
 
@@ -62,8 +63,11 @@ def test_undocumented_method_is_405_with_the_documented_methods(client: FlaskCli
 
 def test_cors_preflight_from_a_local_front_end(client: FlaskClient, api: str) -> None:
     method, path = _protected(api)
-    headers = {"Origin": "http://localhost:5173", "Access-Control-Request-Method": method,
-               "Access-Control-Request-Headers": "authorization, content-type"}
+    headers = {
+        "Origin": "http://localhost:5173",
+        "Access-Control-Request-Method": method,
+        "Access-Control-Request-Headers": "authorization, content-type",
+    }
     response = client.options(path, headers=headers)
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
@@ -100,7 +104,9 @@ def test_configured_token_limited_to_one_api() -> None:
     config = {"tokens": [{"token": "only-perscom", "apis": ["perscom"]}], "log_requests": False}
     client = create_app(config, apis=["twelvetwenty"]).test_client()
     headers = {"Authorization": "Bearer only-perscom"}
-    assert client.put("/twelvetwenty/api/v2/calendar-events/batch", json=[], headers=headers).status_code == 401
+    assert (
+        client.put("/twelvetwenty/api/v2/calendar-events/batch", json=[], headers=headers).status_code == 401
+    )
 
 
 def test_tokens_from_the_environment(monkeypatch: Any) -> None:
@@ -110,4 +116,6 @@ def test_tokens_from_the_environment(monkeypatch: Any) -> None:
     config = from_environment()
     client = create_app(config, apis=["twelvetwenty"]).test_client()
     headers = {"Authorization": "Bearer ci-token"}
-    assert client.put("/twelvetwenty/api/v2/calendar-events/batch", json=[], headers=headers).status_code == 200
+    assert (
+        client.put("/twelvetwenty/api/v2/calendar-events/batch", json=[], headers=headers).status_code == 200
+    )

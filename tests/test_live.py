@@ -13,15 +13,31 @@ import pytest
 from contracts.live import LiveServer
 
 SEED_REQUEST = [
-    {"ExternalId": "xyz-123", "UserId": 124, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-     "EndTime": "2018-06-10T22:00:00Z", "Title": "Course FMAR2: Fin. Meas., Analysis & Rept. 2"},
-    {"ExternalId": "xyz-124", "UserId": 124, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-     "EndTime": "2018-06-10T22:00:00Z", "Title": "Course FMARX: Misc"},
+    {
+        "ExternalId": "xyz-123",
+        "UserId": 124,
+        "TypeId": 1,
+        "StartTime": "2018-06-10T20:00:00Z",
+        "EndTime": "2018-06-10T22:00:00Z",
+        "Title": "Course FMAR2: Fin. Meas., Analysis & Rept. 2",
+    },
+    {
+        "ExternalId": "xyz-124",
+        "UserId": 124,
+        "TypeId": 1,
+        "StartTime": "2018-06-10T20:00:00Z",
+        "EndTime": "2018-06-10T22:00:00Z",
+        "Title": "Course FMARX: Misc",
+    },
 ]
 
 
-def _call(url: str, method: str = "GET", body: object = None, token: str | None = "dev-token") -> tuple[int, str]:
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
+def _call(
+    url: str, method: str = "GET", body: object = None, token: str | None = "dev-token"
+) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, method=method, data=json.dumps(body).encode() if body is not None else None
+    )
     request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
@@ -50,7 +66,9 @@ def test_seed_example_then_ownership_errors_leave_state_unchanged(server: LiveSe
     status, text = _call(url, "PUT", [{**item, "UserId": 20100323} for item in SEED_REQUEST])
     assert status == 200
     assert [r["ErrorMessage"] for r in json.loads(text)] == [
-        "Event 'xyz-123' is owned by another student (124).", "Event 'xyz-124' is owned by another student (124)."]
+        "Event 'xyz-123' is owned by another student (124).",
+        "Event 'xyz-124' is owned by another student (124).",
+    ]
     assert _call(f"{server.url}/__mock/state/twelvetwenty")[1] == before
 
 
@@ -72,7 +90,11 @@ def test_start_up_prints_the_dev_token(server: LiveServer) -> None:
 def test_bad_config_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("tokenz: [x]\n")
-    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--config", str(config), "--port", "1"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "mockserver", "serve", "--config", str(config), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "unknown config keys: tokenz" in result.stderr

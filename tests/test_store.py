@@ -12,8 +12,14 @@ BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
 
 def _items(user: int) -> list[dict[str, object]]:
     return [
-        {"ExternalId": f"e{n}", "UserId": user, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-         "EndTime": "2018-06-10T22:00:00Z", "Title": f"user {user}"}
+        {
+            "ExternalId": f"e{n}",
+            "UserId": user,
+            "TypeId": 1,
+            "StartTime": "2018-06-10T20:00:00Z",
+            "EndTime": "2018-06-10T22:00:00Z",
+            "Title": f"user {user}",
+        }
         for n in range(50)
     ]
 

@@ -16,8 +16,14 @@ from mockserver.spec import SPECS_DIR
 from tests.conftest import AUTH
 
 SEED = [
-    {"ExternalId": "xyz-123", "UserId": 124, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-     "EndTime": "2018-06-10T22:00:00Z", "Title": "Course FMAR2"},
+    {
+        "ExternalId": "xyz-123",
+        "UserId": 124,
+        "TypeId": 1,
+        "StartTime": "2018-06-10T20:00:00Z",
+        "EndTime": "2018-06-10T22:00:00Z",
+        "Title": "Course FMAR2",
+    },
 ]
 
 
@@ -30,13 +36,17 @@ def _drifting_app(strict: bool) -> Flask:
         body = [{**r, "Id": str(r["Id"])} if "Id" in r else r for r in reply.body]  # planted: Id as a string
         return dataclasses.replace(reply, body=body)
 
-    broken = dataclasses.replace(definition, handlers={**definition.handlers, "upsertCalendarEvents": drifting})
+    broken = dataclasses.replace(
+        definition, handlers={**definition.handlers, "upsertCalendarEvents": drifting}
+    )
     return create_app({"strict": strict, "log_requests": False}, definitions=[broken])
 
 
 def test_strict_mode_answers_500_naming_the_violation() -> None:
-    response = _drifting_app(strict=True).test_client().put(
-        "/twelvetwenty/api/v2/calendar-events/batch", json=SEED, headers=AUTH
+    response = (
+        _drifting_app(strict=True)
+        .test_client()
+        .put("/twelvetwenty/api/v2/calendar-events/batch", json=SEED, headers=AUTH)
     )
     assert response.status_code == 500
     body = response.get_json()
@@ -45,8 +55,10 @@ def test_strict_mode_answers_500_naming_the_violation() -> None:
 
 
 def test_without_strict_mode_the_drift_goes_out() -> None:
-    response = _drifting_app(strict=False).test_client().put(
-        "/twelvetwenty/api/v2/calendar-events/batch", json=SEED, headers=AUTH
+    response = (
+        _drifting_app(strict=False)
+        .test_client()
+        .put("/twelvetwenty/api/v2/calendar-events/batch", json=SEED, headers=AUTH)
     )
     assert response.status_code == 200
     assert response.get_json()[0]["Id"] == "270067010486464"

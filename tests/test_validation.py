@@ -27,28 +27,59 @@ DOCUMENT: dict[str, Any] = {
                 "parameters": [
                     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1}},
                     {"name": "flag", "in": "query", "schema": {"type": "boolean"}},
-                    {"name": "tags", "in": "query", "schema": {"type": "array", "items": {"type": "integer"}}},
-                    {"name": "ids", "in": "query", "explode": False,
-                     "schema": {"type": "array", "items": {"type": "string"}}},
-                    {"name": "filter", "in": "query", "style": "deepObject", "explode": True,
-                     "schema": {"type": "object", "additionalProperties": False,
-                                "properties": {"name": {"type": "string"}, "size": {"type": "integer"}}}},
+                    {
+                        "name": "tags",
+                        "in": "query",
+                        "schema": {"type": "array", "items": {"type": "integer"}},
+                    },
+                    {
+                        "name": "ids",
+                        "in": "query",
+                        "explode": False,
+                        "schema": {"type": "array", "items": {"type": "string"}},
+                    },
+                    {
+                        "name": "filter",
+                        "in": "query",
+                        "style": "deepObject",
+                        "explode": True,
+                        "schema": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {"name": {"type": "string"}, "size": {"type": "integer"}},
+                        },
+                    },
                     {"name": "Accept-Language", "in": "header", "schema": {"type": "string", "maxLength": 5}},
                 ],
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Thing"}}}},
-                "responses": {"200": {"description": "ok", "headers": {"X-Id": {"required": True,
-                                      "schema": {"type": "string"}}},
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
-                              "4XX": {"description": "error"}},
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
+                },
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "headers": {"X-Id": {"required": True, "schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}},
+                    },
+                    "4XX": {"description": "error"},
+                },
             },
         }
     },
-    "components": {"schemas": {"Thing": {
-        "type": "object", "required": ["id", "name", "secret"],
-        "properties": {"id": {"type": "integer", "readOnly": True}, "name": {"type": "string"},
-                       "secret": {"type": "string", "writeOnly": True},
-                       "when": {"type": "string", "format": "date-time"}}}}},
+    "components": {
+        "schemas": {
+            "Thing": {
+                "type": "object",
+                "required": ["id", "name", "secret"],
+                "properties": {
+                    "id": {"type": "integer", "readOnly": True},
+                    "name": {"type": "string"},
+                    "secret": {"type": "string", "writeOnly": True},
+                    "when": {"type": "string", "format": "date-time"},
+                },
+            }
+        }
+    },
 }
 
 
@@ -57,8 +88,12 @@ def validate() -> Any:
     spec = Spec(DOCUMENT)
     validator = compile_request_validator(spec.operations[0], spec, request_components(spec))
 
-    def run(query: str = "", body: bytes = b'{"name": "n", "secret": "s"}', path_id: str = "7",
-            headers: dict[str, str] | None = None) -> Any:
+    def run(
+        query: str = "",
+        body: bytes = b'{"name": "n", "secret": "s"}',
+        path_id: str = "7",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         args = MultiDict([tuple(p.split("=", 1)) for p in query.split("&") if p])
         return validator.validate({"id": path_id}, args, Headers(headers or {}), body)
 
@@ -74,35 +109,57 @@ def _errors(call: Any) -> list[tuple[str, str, str]]:
 def test_parameters_are_coerced_to_their_schema_types(validate: Any) -> None:
     result = validate("limit=5&flag=true&tags=1&tags=2&ids=a,b&filter[name]=x&filter[size]=3")
     assert result.path == {"id": 7}
-    assert result.query == {"limit": 5, "flag": True, "tags": [1, 2], "ids": ["a", "b"],
-                            "filter": {"name": "x", "size": 3}}
+    assert result.query == {
+        "limit": 5,
+        "flag": True,
+        "tags": [1, 2],
+        "ids": ["a", "b"],
+        "filter": {"name": "x", "size": 3},
+    }
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("limit=abc", ("query", "limit", "type")), ("limit=0", ("query", "limit", "minimum")),
-     ("flag=yes", ("query", "flag", "type")), ("tags=x", ("query", "tags.0", "type")),
-     ("filter[size]=big", ("query", "filter.size", "type")),
-     ("filter[color]=red", ("query", "filter", "additionalProperties"))],
-    ids=["int-not-a-number", "int-below-minimum", "bool-word", "array-item", "deep-object-type",
-         "deep-object-unknown-key"],
+    [
+        ("limit=abc", ("query", "limit", "type")),
+        ("limit=0", ("query", "limit", "minimum")),
+        ("flag=yes", ("query", "flag", "type")),
+        ("tags=x", ("query", "tags.0", "type")),
+        ("filter[size]=big", ("query", "filter.size", "type")),
+        ("filter[color]=red", ("query", "filter", "additionalProperties")),
+    ],
+    ids=[
+        "int-not-a-number",
+        "int-below-minimum",
+        "bool-word",
+        "array-item",
+        "deep-object-type",
+        "deep-object-unknown-key",
+    ],
 )
-def test_bad_parameters_are_reported_with_their_place(validate: Any, query: str, expected: tuple[str, ...]) -> None:
+def test_bad_parameters_are_reported_with_their_place(
+    validate: Any, query: str, expected: tuple[str, ...]
+) -> None:
     assert expected in _errors(lambda: validate(query))
 
 
 def test_path_and_header_parameters_are_validated(validate: Any) -> None:
     assert ("path", "id", "type") in _errors(lambda: validate(path_id="x"))
     assert ("header", "Accept-Language", "maxLength") in _errors(
-        lambda: validate(headers={"Accept-Language": "toolong"}))
+        lambda: validate(headers={"Accept-Language": "toolong"})
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [(b"", ("body", "", "required")), (b"{", ("body", "", "malformed_json")),
-     (b"NaN", ("body", "", "malformed_json")), (b'{"name": 1, "secret": "s"}', ("body", "name", "type")),
-     (b'{"name": "n"}', ("body", "secret", "required")),
-     (b'{"name": "n", "secret": "s", "when": "yesterday"}', ("body", "when", "format"))],
+    [
+        (b"", ("body", "", "required")),
+        (b"{", ("body", "", "malformed_json")),
+        (b"NaN", ("body", "", "malformed_json")),
+        (b'{"name": 1, "secret": "s"}', ("body", "name", "type")),
+        (b'{"name": "n"}', ("body", "secret", "required")),
+        (b'{"name": "n", "secret": "s", "when": "yesterday"}', ("body", "when", "format")),
+    ],
     ids=["empty", "truncated", "nan", "wrong-type", "missing-write-only", "bad-date-time"],
 )
 def test_body_problems(validate: Any, body: bytes, expected: tuple[str, ...]) -> None:
@@ -115,8 +172,12 @@ def test_read_only_properties_are_not_required_in_requests(validate: Any) -> Non
 
 def test_every_problem_is_reported_at_once(validate: Any) -> None:
     found = _errors(lambda: validate("limit=abc", body=b'{"name": 1}', path_id="x"))
-    assert {("path", "id", "type"), ("query", "limit", "type"), ("body", "name", "type"),
-            ("body", "secret", "required")} <= set(found)
+    assert {
+        ("path", "id", "type"),
+        ("query", "limit", "type"),
+        ("body", "name", "type"),
+        ("body", "secret", "required"),
+    } <= set(found)
 
 
 def test_integral_floats_are_integers(validate: Any) -> None:

@@ -36,7 +36,7 @@ def days_in_month(year: int, month: int) -> int:
 
 def days_from_civil(year: int, month: int, day: int) -> int:
     """Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm)."""
-    year -= month <= 2
+    year -= 1 if month <= 2 else 0
     era = year // 400
     year_of_era = year - era * 400
     day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1

@@ -101,7 +101,7 @@ def problem_key(kind: str, detail: Mapping[str, Any], path: Sequence[str | int])
 
 
 def _type_names(detail: Mapping[str, Any], language: str) -> str:
-    names = m.TYPE_NAMES.get(language, {})
+    names = m.TYPE_NAMES.get(language, m.TYPE_NAMES[DEFAULT_LANGUAGE])
     joiner = " または " if language == "ja" else " or "
     return joiner.join(names.get(str(t), str(t)) for t in detail.get("types", ()))
 

@@ -55,10 +55,10 @@ class EventFilter:
 
 
 def _filter_value(raw: Mapping[str, Any], key: str) -> str | None:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, str):
-        raise InvalidFilterValue(f"filter[{key}]", m.TYPE, expected="string")
-    return value
+    value: object = raw.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise InvalidFilterValue(f"filter[{key}]", m.TYPE, expected="string")
 
 
 def _instant_filter(raw: Mapping[str, Any], key: str) -> Instant | None:
@@ -133,7 +133,9 @@ def _sort_key(field: str) -> Callable[[Mapping[str, Any]], Any]:
     return lambda event: event[field]
 
 
-def sort_events(events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None) -> list[E]:
+def sort_events(
+    events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None
+) -> list[E]:
     """Events ordered by ``sort_by`` in ``sort_order``; equal keys keep ascending ``id``."""
     field = resolve_sort_field(sort_by)
     order = DEFAULT_SORT_ORDER if sort_order is None else sort_order

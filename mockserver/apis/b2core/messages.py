@@ -91,22 +91,21 @@ JAPANESE: Mapping[str, str] = MappingProxyType(
     }
 )
 
-# JSON Schema type names as the TYPE message's {expected} shows them.
-TYPE_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+# JSON Schema type names as the TYPE message's {expected} shows them (English keeps them as is).
+_JAPANESE_TYPE_NAMES: Mapping[str, str] = MappingProxyType(
     {
-        "en": MappingProxyType({}),
-        "ja": MappingProxyType(
-            {
-                "string": "文字列",
-                "integer": "整数",
-                "number": "数値",
-                "boolean": "真偽値",
-                "array": "配列",
-                "object": "オブジェクト",
-                "null": "null",
-            }
-        ),
+        "string": "文字列",
+        "integer": "整数",
+        "number": "数値",
+        "boolean": "真偽値",
+        "array": "配列",
+        "object": "オブジェクト",
+        "null": "null",
     }
+)
+_NO_TYPE_NAMES: Mapping[str, str] = MappingProxyType({})
+TYPE_NAMES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"en": _NO_TYPE_NAMES, "ja": _JAPANESE_TYPE_NAMES}
 )
 
 CATALOGUES: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": ENGLISH, "ja": JAPANESE})

@@ -31,3 +31,14 @@ UNKNOWN_SPACE = "space {space_id} does not exist or you are not a member of it"
 # [EXC] not_found.
 EVENT_NOT_FOUND = "Calendar event {event_id} not found"
 OCCURRENCE_NOT_FOUND = "Calendar event {event_id} has no occurrence {num_in_series}"
+
+# [AUTH] OAuth token endpoint; errors use RFC 6749 §5.2 codes (api-notes "Errors").
+OAUTH_MISSING_PARAMETER = "The request is missing the required parameter: {name}."
+OAUTH_INVALID_GRANT = (
+    "The provided authorization grant is invalid, expired, revoked, does not match the redirection"
+    " URI used in the authorization request, or was issued to another client."
+)
+OAUTH_INVALID_CLIENT = (
+    "Client authentication failed due to unknown client, no client authentication included,"
+    " or unsupported authentication method."
+)

@@ -35,17 +35,34 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from itertools import islice
-from typing import Any
+from typing import Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, FR, MO, MONTHLY, SA, SU, TH, TU, WE, WEEKLY, YEARLY, rrule, weekday
+from dateutil.rrule import (
+    DAILY,
+    FR,
+    MO,
+    MONTHLY,
+    SA,
+    SU,
+    TH,
+    TU,
+    WE,
+    WEEKLY,
+    YEARLY,
+    rrule,
+    weekday,
+)
 
 from .dates import HORIZON
 
 NONE, DAY, WEEK, MONTH, YEAR, WEEKDAY = range(6)
 EVERY, EVERY_OTHER, EVERY_THIRD = 1, 2, 3
 
-_RRULE_FREQ = {DAY: DAILY, WEEK: WEEKLY, MONTH: MONTHLY, YEAR: YEARLY, WEEKDAY: DAILY}
+_RRuleFreq = Literal[0, 1, 2, 3, 4, 5, 6]  # dateutil's YEARLY .. SECONDLY
+_RRULE_FREQ: dict[int, _RRuleFreq] = {
+    DAY: DAILY, WEEK: WEEKLY, MONTH: MONTHLY, YEAR: YEARLY, WEEKDAY: DAILY,
+}
 # Kona's sel_days index (Sunday 0) -> dateutil weekday.
 _SEL_DAY = (SU, MO, TU, WE, TH, FR, SA)
 _WORKDAYS = (MO, TU, WE, TH, FR)

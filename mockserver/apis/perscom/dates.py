@@ -15,8 +15,13 @@ DATE_FIELDS = frozenset({"starts", "ends", "registration_deadline", "created_at"
 
 
 def to_utc(value: datetime) -> datetime:
-    """Naive datetimes are taken as UTC (the vendor stores UTC)."""
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    """Naive datetimes are taken as UTC (the vendor stores UTC); year-1/9999 overflow clamps."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def parse_datetime(value: object) -> datetime | None:

@@ -13,7 +13,8 @@ UNAUTHENTICATED = (
 )
 PAYMENT_REQUIRED = "A valid subscription is required to complete this request."
 FORBIDDEN = (
-    "The API key provided does not have the correct permissions and/or scopes to perform the requested action."
+    "The API key provided does not have the correct permissions and/or scopes "
+    "to perform the requested action."
 )
 NOT_FOUND = "The requested resource could not be found."
 RATE_LIMITED = "You have exceeded the API rate limit. Please wait a minute before trying again."
@@ -32,6 +33,8 @@ NOT_WHITELISTED = "The {value} field is not whitelisted."
 
 # --- Laravel 11 validation lines (api-notes "Errors": 422 = first message + summary) -----------
 REQUIRED = "The {attribute} field is required."
+REQUIRED_WITH = "The {attribute} field is required when {values} is present."
+REQUIRED_WITHOUT = "The {attribute} field is required when {values} is not present."
 MUST_BE_STRING = "The {attribute} field must be a string."
 MUST_BE_INTEGER = "The {attribute} field must be an integer."
 MUST_BE_NUMBER = "The {attribute} field must be a number."

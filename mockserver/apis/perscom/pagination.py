@@ -72,7 +72,11 @@ def page_url(path: str, page: int) -> str:
 def link_collection(path: str, current: int, last_page: int) -> list[dict[str, Any]]:
     """``meta.links``: previous, the page window (``...`` for gaps), next."""
     entries: list[dict[str, Any]] = [
-        {"url": page_url(path, current - 1) if current > 1 else None, "label": PREVIOUS_LABEL, "active": False}
+        {
+            "url": page_url(path, current - 1) if current > 1 else None,
+            "label": PREVIOUS_LABEL,
+            "active": False,
+        }
     ]
     for number in page_window(current, last_page):
         if number is None:

@@ -10,8 +10,18 @@ from mockserver.apis.perscom import messages
 from mockserver.apis.perscom.rules import FieldValidationFailed, UnsupportedVersion
 
 VERSIONS = ("v1", "v2")
-INCLUDABLE = ("attachments", "author", "author.*", "calendar", "calendar.*", "comments", "comments.*", "image",
-              "schedule", "tags")
+INCLUDABLE = (
+    "attachments",
+    "author",
+    "author.*",
+    "calendar",
+    "calendar.*",
+    "comments",
+    "comments.*",
+    "image",
+    "schedule",
+    "tags",
+)
 _WILDCARD_INCLUDE = re.compile(r"^(author|calendar|comments)\.[A-Za-z0-9_]+$")
 
 

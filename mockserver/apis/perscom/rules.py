@@ -49,7 +49,3 @@ class FieldValidationFailed(PerscomRuleError):
     def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
         self.errors = {field: list(found) for field, found in errors.items()}
         super().__init__(summary_message(self.errors))
-
-    @property
-    def fields(self) -> list[str]:
-        return list(self.errors)

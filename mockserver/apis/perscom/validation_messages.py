@@ -86,12 +86,17 @@ def field_message(path: Path, kind: str, detail: Mapping[str, Any] | None = None
         return messages.NOT_WHITELISTED.format(value=value)
     if _means_missing(kind, detail):
         return messages.REQUIRED.format(attribute=attribute)
+    if kind in ("required_with", "required_without"):
+        template = messages.REQUIRED_WITH if kind == "required_with" else messages.REQUIRED_WITHOUT
+        return template.format(
+            attribute=attribute, values=displayable_attribute(str(detail.get("values", "")))
+        )
     template = _template(kind, detail)
     return template.format(attribute=attribute, limit=detail.get("limit", ""))
 
 
 def _means_missing(kind: str, detail: Mapping[str, Any]) -> bool:
-    """Blank strings and empty arrays/objects fail Laravel's ``required`` (TrimStrings, ConvertEmptyStringsToNull)."""
+    """Blank strings, empty arrays and objects fail Laravel's ``required`` (TrimStrings + null conversion)."""
     if kind in ("minLength", "minItems", "minProperties") and detail.get("limit") == 1:
         return True
     return kind == "pattern" and detail.get("pattern") == r"\S"

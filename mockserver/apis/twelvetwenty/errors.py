@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from werkzeug.datastructures import Headers
+
 from mockserver.apis.twelvetwenty import messages as msg
 from mockserver.errors import ApiError, MethodNotAllowed, NotFound, RequestValidationError, Unauthorized
 from mockserver.registry import Reply
@@ -26,7 +28,7 @@ def _validation_message(error: RequestValidationError) -> str:
     return msg.NOT_AN_ARRAY
 
 
-def render_error(error: ApiError, operation: Operation | None) -> Reply:
+def render_error(error: ApiError, operation: Operation | None, headers: Headers) -> Reply:
     if isinstance(error, RequestValidationError):
         body = {
             "Message": _validation_message(error),

@@ -111,7 +111,10 @@ def test_parse_instant_rejects(text: str) -> None:
     ("moment", "expected"),
     [
         (datetime(2022, 1, 1, tzinfo=UTC), "2022-01-01T00:00:00+00:00"),
-        (datetime(2022, 1, 1, 9, 30, 15, 999_999, tzinfo=timezone(timedelta(hours=9))), "2022-01-01T00:30:15+00:00"),
+        (
+            datetime(2022, 1, 1, 9, 30, 15, 999_999, tzinfo=timezone(timedelta(hours=9))),
+            "2022-01-01T00:30:15+00:00",
+        ),
     ],
     ids=["utc", "converted-and-truncated"],
 )

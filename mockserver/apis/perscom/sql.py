@@ -1,0 +1,178 @@
+"""How PERSCOM's MySQL/Eloquent queries treat values, for the in-memory search.
+
+Values are event fields as stored (dates as aware ``datetime`` or RFC 3339 strings, see ``dates``).
+SQL three-valued logic is kept: a NULL column matches no comparison. MySQL's loose comparisons are
+kept too: a number against a string compares numerically (``'12abc' = 12``), booleans are 1/0,
+JSON columns are matched as their text. ``like`` is case-sensitive and ``ilike`` is not (api-notes
+"Search"); ``%``/``_`` are wildcards and ``\\`` escapes.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from mockserver.apis.perscom.dates import is_midnight, parse_datetime, sql_text
+
+SET_OPERATORS = frozenset({"in", "not in", "all in", "any in"})
+LIKE_OPERATORS = frozenset({"like", "not like", "ilike", "not ilike"})
+_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<>": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_NUMERIC_PREFIX = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_MANY, _ONE = "%%", "__"
+
+
+def condition(actual: Any, op: str, value: Any, *, date_field: bool = False) -> bool:
+    """One Orion filter clause (``where`` / ``whereIn`` / ``whereDate`` / ``whereJsonContains``)."""
+    if isinstance(value, list):
+        return list_condition(actual, op, value, date_field=date_field)
+    if op in SET_OPERATORS:
+        return list_condition(actual, op, [value], date_field=date_field)
+    if value is None:
+        return (actual is None) == (op == "=")  # Laravel: where(col, op, null) → whereNull / whereNotNull
+    if actual is None:
+        return False
+    if op in LIKE_OPERATORS:
+        matched = like(
+            text(actual, date_field=date_field), text(value), case_sensitive=not op.endswith("ilike")
+        )
+        return not matched if op.startswith("not ") else matched
+    return compare(actual, op, value, date_field=date_field)
+
+
+def list_condition(actual: Any, op: str, values: Sequence[Any], *, date_field: bool = False) -> bool:
+    """Array values: IN / NOT IN / JSON contains all / any; a ``null`` in the array adds OR IS NULL."""
+    if None not in values:
+        return _set_match(actual, op, values, date_field)
+    rest = [v for v in values if not _php_falsy(v)]  # Orion: collect($value)->filter()
+    if not rest:
+        return actual is None
+    return actual is None or _set_match(actual, op, rest, date_field)
+
+
+def _set_match(actual: Any, op: str, values: Sequence[Any], date_field: bool) -> bool:
+    if actual is None:
+        return False
+    if op in ("all in", "any in"):
+        members = actual if isinstance(actual, list) else [actual]
+        found = [any(compare(m, "=", v, date_field=date_field) for m in members) for v in values]
+        return all(found) if op == "all in" else any(found)
+    hit = any(compare(actual, "=", v, date_field=date_field) for v in values)
+    return not hit if op == "not in" else hit
+
+
+def compare(actual: Any, op: str, value: Any, *, date_field: bool = False) -> bool:
+    """``actual <op> value``; a date column against a midnight value compares dates only."""
+    if op not in _COMPARISONS or actual is None or value is None:
+        return False
+    pair = _comparable(actual, value, date_field)
+    return pair is not None and _COMPARISONS[op](*pair)
+
+
+def _comparable(actual: Any, value: Any, date_field: bool) -> tuple[Any, Any] | None:
+    if date_field or isinstance(actual, datetime):
+        left, right = moment(actual, date_field=True), parse_datetime(value)
+        if left is None or right is None:
+            return None
+        return (left.date(), right.date()) if is_midnight(right) else (left, right)
+    if isinstance(actual, (list, dict)) or isinstance(value, (list, dict)):
+        return text(actual), text(value)
+    if _is_number(actual) or _is_number(value):
+        return mysql_number(actual), mysql_number(value)
+    return str(actual), str(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (bool, int, float))
+
+
+def _php_falsy(value: Any) -> bool:
+    return value is None or value is False or value in (0, "", "0")
+
+
+def mysql_number(value: Any) -> float:
+    """MySQL's numeric cast: the leading number of a string, else 0."""
+    if isinstance(value, str):
+        found = _NUMERIC_PREFIX.match(value)
+        return float(found.group(0)) if found else 0.0
+    return float(value)
+
+
+def text(value: Any, *, date_field: bool = False) -> str:
+    """A value as MySQL prints it (for LIKE): booleans 1/0, DATETIME ``Y-m-d H:i:s``, JSON text."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    when = moment(value, date_field=date_field)
+    if when is not None:
+        return sql_text(when)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def moment(value: Any, *, date_field: bool = False) -> datetime | None:
+    """A stored value as a datetime when it is one, or when it sits in a date column and parses."""
+    if isinstance(value, datetime) or (date_field and isinstance(value, str)):
+        return parse_datetime(value)
+    return None
+
+
+def like(subject: str, pattern: str, *, case_sensitive: bool = True) -> bool:
+    """SQL LIKE without regexes (linear-time backtracking, safe on fuzzed patterns)."""
+    tokens = _like_tokens(pattern if case_sensitive else pattern.lower())
+    return _wildcard_match(tokens, subject if case_sensitive else subject.lower())
+
+
+def _like_tokens(pattern: str) -> list[str]:
+    tokens: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped or char not in "%_\\":
+            tokens.append(char)
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "_":
+            tokens.append(_ONE)
+        elif not tokens or tokens[-1] != _MANY:
+            tokens.append(_MANY)
+    return tokens + ["\\"] if escaped else tokens
+
+
+def _wildcard_match(tokens: list[str], subject: str) -> bool:
+    pos = index = 0
+    star, mark = -1, 0
+    while pos < len(subject):
+        if index < len(tokens) and tokens[index] in (_ONE, subject[pos]):
+            pos, index = pos + 1, index + 1
+        elif index < len(tokens) and tokens[index] == _MANY:
+            star, mark, index = index, pos, index + 1
+        elif star >= 0:
+            mark += 1
+            pos, index = mark, star + 1
+        else:
+            return False
+    return all(token == _MANY for token in tokens[index:])
+
+
+def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
+    """Orders like MySQL: NULL first, then numbers/dates, then text."""
+    if value is None:
+        return (0, 0, 0)
+    when = moment(value, date_field=date_field)
+    if when is not None:
+        return (1, 0, when.timestamp())
+    if _is_number(value):
+        return (1, 0, float(value))
+    return (1, 1, text(value))

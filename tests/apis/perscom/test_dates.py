@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from mockserver.apis.perscom.dates import format_datetime, is_midnight, parse_datetime, sql_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2023-11-07T05:31:56Z", datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)),
+        ("2023-11-07T07:31:56+02:00", datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)),
+        ("2023-11-07T05:31:56.000000Z", datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)),
+        ("2023-11-07", datetime(2023, 11, 7, tzinfo=UTC)),
+        (date(2023, 11, 7), datetime(2023, 11, 7, tzinfo=UTC)),
+        (datetime(2023, 11, 7, 5), datetime(2023, 11, 7, 5, tzinfo=UTC)),
+        ("0001-01-01T00:00:00+05:00", datetime.min.replace(tzinfo=UTC)),
+        ("not a date", None),
+        ("", None),
+        (12, None),
+    ],
+    ids=[
+        "zulu",
+        "offset",
+        "laravel",
+        "date-only",
+        "date-object",
+        "naive-is-utc",
+        "overflow-clamps",
+        "junk",
+        "empty",
+        "number",
+    ],
+)
+def test_parse_datetime(raw: object, expected: datetime | None) -> None:
+    assert parse_datetime(raw) == expected
+
+
+def test_format_datetime_is_laravel_utc() -> None:
+    moment = datetime(2023, 11, 7, 7, 31, 56, 120, tzinfo=timezone(timedelta(hours=2)))
+    assert format_datetime(moment) == "2023-11-07T05:31:56.000120Z"
+    assert sql_text(moment) == "2023-11-07 05:31:56"
+
+
+def test_is_midnight() -> None:
+    assert is_midnight(datetime(2023, 11, 7, tzinfo=UTC))
+    assert not is_midnight(datetime(2023, 11, 7, 0, 0, 1, tzinfo=UTC))
