@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
+from werkzeug.datastructures import Headers
 
 from mockserver.config import DEV_TOKEN
 
@@ -22,6 +23,8 @@ APIS = ("perscom", "b2core", "twelvetwenty", "kona")
 
 @dataclass(frozen=True)
 class Response:
+    """A response from either target; ``headers`` are case-insensitive."""
+
     status: int
     headers: Mapping[str, str]
     text: str
@@ -79,7 +82,7 @@ class Target:
         client = self.app.test_client()
         path = urlsplit(url).path
         result = client.open(path, method=method, data=data, query_string=params, headers=headers)
-        return Response(result.status_code, dict(result.headers), result.get_data(as_text=True))
+        return Response(result.status_code, Headers(list(result.headers.items())), result.get_data(as_text=True))
 
     def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
         import requests
@@ -87,7 +90,7 @@ class Target:
         if self._session is None:
             self._session = requests.Session()
         result = self._session.request(method, url, data=data, params=params, headers=headers, timeout=30)
-        return Response(result.status_code, dict(result.headers), result.text)
+        return Response(result.status_code, Headers(list(result.headers.items())), result.text)
 
     # --- the mock's admin API (absent on a real vendor deployment) -------------------------
 
