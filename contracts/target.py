@@ -26,7 +26,7 @@ class Response:
     """A response from either target; ``headers`` are case-insensitive."""
 
     status: int
-    headers: Mapping[str, str]
+    headers: Headers
     text: str
 
     def json(self) -> Any:
@@ -82,7 +82,8 @@ class Target:
         client = self.app.test_client()
         path = urlsplit(url).path
         result = client.open(path, method=method, data=data, query_string=params, headers=headers)
-        return Response(result.status_code, Headers(list(result.headers.items())), result.get_data(as_text=True))
+        headers = Headers(list(result.headers.items()))
+        return Response(result.status_code, headers, result.get_data(as_text=True))
 
     def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
         import requests
