@@ -82,8 +82,8 @@ class Target:
         client = self.app.test_client()
         path = urlsplit(url).path
         result = client.open(path, method=method, data=data, query_string=params, headers=headers)
-        headers = Headers(list(result.headers.items()))
-        return Response(result.status_code, headers, result.get_data(as_text=True))
+        received = Headers(list(result.headers.items()))
+        return Response(result.status_code, received, result.get_data(as_text=True))
 
     def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
         import requests

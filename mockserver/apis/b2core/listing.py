@@ -112,9 +112,7 @@ def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
         return False
     if wanted.recipients and wanted.recipients.isdisjoint(r.casefold() for r in event["recipients"]):
         return False
-    return _contains(event["caption"], wanted.name) and _contains(
-        event["description"], wanted.description
-    )
+    return _contains(event["caption"], wanted.name) and _contains(event["description"], wanted.description)
 
 
 def resolve_sort_field(sort_by: str | None) -> str:
@@ -133,9 +131,7 @@ def _sort_key(field: str) -> Callable[[Mapping[str, Any]], Any]:
     return lambda event: event[field]
 
 
-def sort_events(
-    events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None
-) -> list[E]:
+def sort_events(events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None) -> list[E]:
     """Events ordered by ``sort_by`` in ``sort_order``; equal keys keep ascending ``id``."""
     field = resolve_sort_field(sort_by)
     order = DEFAULT_SORT_ORDER if sort_order is None else sort_order

@@ -32,6 +32,8 @@ END_BEFORE_START = "end_before_start"
 NOT_FOUND = "not_found"
 UNAUTHORIZED = "unauthorized"
 FORBIDDEN = "forbidden"
+ROUTE_NOT_FOUND = "route_not_found"  # an unknown path (not an unknown event)
+METHOD_NOT_ALLOWED = "method_not_allowed"  # {method}
 
 ENGLISH: Mapping[str, str] = MappingProxyType(
     {
@@ -59,6 +61,8 @@ ENGLISH: Mapping[str, str] = MappingProxyType(
         NOT_FOUND: "The calendar event was not found.",
         UNAUTHORIZED: "Unauthenticated.",
         FORBIDDEN: "This action is unauthorized.",
+        ROUTE_NOT_FOUND: "The requested resource was not found.",
+        METHOD_NOT_ALLOWED: "The {method} method is not supported for this route.",
     }
 )
 
@@ -88,6 +92,8 @@ JAPANESE: Mapping[str, str] = MappingProxyType(
         NOT_FOUND: "カレンダーイベントが見つかりません。",
         UNAUTHORIZED: "認証されていません。",
         FORBIDDEN: "この操作を実行する権限がありません。",
+        ROUTE_NOT_FOUND: "指定されたリソースが見つかりません。",
+        METHOD_NOT_ALLOWED: "このルートでは {method} メソッドを使用できません。",
     }
 )
 

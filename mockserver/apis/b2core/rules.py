@@ -96,9 +96,7 @@ def new_event(body: Mapping[str, Any], event_id: int, now: datetime) -> dict[str
     return event
 
 
-def apply_changes(
-    event: Mapping[str, Any], changes: Mapping[str, Any], now: datetime
-) -> dict[str, Any]:
+def apply_changes(event: Mapping[str, Any], changes: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """The event after a PUT or PATCH (both partial); the date order is checked on the result."""
     updated = dict(event)
     for name in EDITABLE_FIELDS:
