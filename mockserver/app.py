@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from mockserver.admin import admin_blueprint
 from mockserver.apis import API_DEFINITIONS
@@ -92,7 +93,14 @@ def create_app(
     return app
 
 
+class AnyPathConverter(PathConverter):
+    """Like ``path``, but a decoded newline stays inside the API (its own 404, not Flask's)."""
+
+    regex = "[^/](?s:.)*?"
+
+
 def _mount(app: Flask, mock: MockServer) -> None:
+    app.url_map.converters["anypath"] = AnyPathConverter
     for name, runtime in mock.runtimes.items():
         _add_routes(app, runtime, f"/{name}", name)
         if mock.config.root_api == name:
@@ -107,7 +115,7 @@ def _add_routes(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) -> N
         return jsonify(runtime.spec.served(mount))
 
     app.add_url_rule(f"{mount}/openapi.json", f"{endpoint}_spec", spec)
-    for rule in (mount or "/", f"{mount}/<path:path>"):
+    for rule in (mount or "/", f"{mount}/<anypath:path>"):
         app.add_url_rule(rule, endpoint, dispatch, methods=ALL_METHODS, provide_automatic_options=False)
 
 

@@ -119,3 +119,10 @@ def test_tokens_from_the_environment(monkeypatch: Any) -> None:
     assert (
         client.put("/twelvetwenty/api/v2/calendar-events/batch", json=[], headers=headers).status_code == 200
     )
+
+
+def test_a_newline_in_the_path_still_gets_the_vendors_404(client: FlaskClient, api: str) -> None:
+    response = client.get(f"/{api}/no%0Asuch", headers=AUTH)
+    assert response.status_code == 404
+    expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no\nsuch"), None, Headers())
+    assert response.get_json() == expected.body

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from mockserver.apis import twelvetwenty
+from mockserver.apis import b2core, kona, perscom, twelvetwenty
 from mockserver.registry import ApiDefinition
 
 API_DEFINITIONS: dict[str, ApiDefinition] = {
-    definition.name: definition for definition in (twelvetwenty.API,)
+    definition.name: definition for definition in (kona.API, b2core.API, twelvetwenty.API, perscom.API)
 }

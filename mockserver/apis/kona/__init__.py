@@ -1,1 +1,15 @@
-"""Kona calendar events: pure business-rule helpers (dates, recurrence, records, listing)."""
+"""Kona calendar events: wrapped bodies, epoch-ms dates, recurring series, OAuth 2 tokens."""
+
+from __future__ import annotations
+
+from mockserver.apis.kona.errors import render_error
+from mockserver.apis.kona.handlers import HANDLERS
+from mockserver.apis.kona.state import KonaState
+from mockserver.registry import ApiDefinition
+
+API = ApiDefinition(
+    name="kona",
+    handlers=HANDLERS,
+    render_error=render_error,
+    new_state=KonaState,
+)

@@ -29,15 +29,40 @@ INPUT_DATE_FIELDS = ("start_at", "end_at", "series_end_at")
 OUTPUT_DATE_FIELDS = (*INPUT_DATE_FIELDS, "created_at", "updated_at")
 WRITABLE_FIELDS = frozenset(
     {
-        "name", "location", "details", "all_day", "start_at", "end_at", "space_id", "creator_id",
-        "participant_ids", "editor_ids", "status", "visibility", "stakeholder", "default_role",
-        "period", "frequency", "sel_days", "series_end_at", "external_object",
+        "name",
+        "location",
+        "details",
+        "all_day",
+        "start_at",
+        "end_at",
+        "space_id",
+        "creator_id",
+        "participant_ids",
+        "editor_ids",
+        "status",
+        "visibility",
+        "stakeholder",
+        "default_role",
+        "period",
+        "frequency",
+        "sel_days",
+        "series_end_at",
+        "external_object",
     }
 )
 DEFAULTS: Mapping[str, Any] = {
-    "location": None, "details": None, "all_day": False, "status": 1, "visibility": 2,
-    "stakeholder": 1, "default_role": 1, "period": 0, "frequency": 0, "sel_days": None,
-    "series_end_at": None, "ics_feed_id": None,
+    "location": None,
+    "details": None,
+    "all_day": False,
+    "status": 1,
+    "visibility": 2,
+    "stakeholder": 1,
+    "default_role": 1,
+    "period": 0,
+    "frequency": 0,
+    "sel_days": None,
+    "series_end_at": None,
+    "ics_feed_id": None,
 }
 
 
@@ -55,10 +80,18 @@ def new_record(
     changes = _parsed(item)
     start = changes.get("start_at", min(stamp, changes.get("end_at", stamp)))
     record: dict[str, Any] = {
-        "id": event_id, "href": HREF_TEMPLATE.format(id=event_id), **DEFAULTS,
-        "participant_ids": [], "editor_ids": [], "tags": [],
-        "space_id": default_space_id, "creator_id": creator_id,
-        "start_at": start, "end_at": max(stamp, start), "created_at": stamp, "updated_at": stamp,
+        "id": event_id,
+        "href": HREF_TEMPLATE.format(id=event_id),
+        **DEFAULTS,
+        "participant_ids": [],
+        "editor_ids": [],
+        "tags": [],
+        "space_id": default_space_id,
+        "creator_id": creator_id,
+        "start_at": start,
+        "end_at": max(stamp, start),
+        "created_at": stamp,
+        "updated_at": stamp,
     }
     return _checked(_merged(record, changes), space_ids)
 

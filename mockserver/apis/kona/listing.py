@@ -28,9 +28,7 @@ Row = tuple[Mapping[str, Any], Occurrence]
 ORDER_FIELDS = ("created_at", "updated_at")
 
 
-def list_window(
-    start: datetime | None, end: datetime | None, now: datetime
-) -> tuple[datetime, datetime]:
+def list_window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     if start is None and end is None:
         return month_window(now)
     return (start or EPOCH, end or HORIZON)

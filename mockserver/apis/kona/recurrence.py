@@ -61,7 +61,11 @@ EVERY, EVERY_OTHER, EVERY_THIRD = 1, 2, 3
 
 _RRuleFreq = Literal[0, 1, 2, 3, 4, 5, 6]  # dateutil's YEARLY .. SECONDLY
 _RRULE_FREQ: dict[int, _RRuleFreq] = {
-    DAY: DAILY, WEEK: WEEKLY, MONTH: MONTHLY, YEAR: YEARLY, WEEKDAY: DAILY,
+    DAY: DAILY,
+    WEEK: WEEKLY,
+    MONTH: MONTHLY,
+    YEAR: YEARLY,
+    WEEKDAY: DAILY,
 }
 # Kona's sel_days index (Sunday 0) -> dateutil weekday.
 _SEL_DAY = (SU, MO, TU, WE, TH, FR, SA)
@@ -119,11 +123,62 @@ def occurrences_in_window(
     An occurrence overlaps when it starts before ``window_end`` and ends after ``window_start``;
     a zero-length occurrence counts when it starts inside the window.
     """
-    for occurrence in occurrences(series):
+    for occurrence in _occurrences_from(series, window_start):
         if occurrence.start >= window_end:
             return
         if occurrence.end > window_start or occurrence.start >= window_start:
             yield occurrence
+
+
+def _cycle(series: Series) -> tuple[timedelta, int] | None:
+    """(length, dates per cycle) when shifting ``dtstart`` by ``length`` repeats the rule exactly.
+
+    Day: every ``frequency`` days, one date. Week (one weekday): ``frequency`` weeks, one date.
+    Weekday: ``frequency`` weeks hold ``5 * frequency`` workdays, every ``frequency``-th kept: five.
+    Month and year series are short (at most ~1,500 dates up to the horizon) and are walked.
+    """
+    if not series.recurring:
+        return None
+    if series.period == DAY:
+        return timedelta(days=series.frequency), 1
+    if series.period == WEEK:
+        return timedelta(weeks=series.frequency), 1
+    if series.period == WEEKDAY:
+        return timedelta(weeks=series.frequency), 5
+    return None
+
+
+def _occurrences_from(series: Series, window_start: datetime) -> Iterator[Occurrence]:
+    """``occurrences(series)``, minus (cheaply skipped) ones ending well before ``window_start``.
+
+    Whole cycles that end a cycle plus the event's duration before the window are skipped by
+    arithmetic, so a window far from an endless daily series' start costs no walk from its start.
+    """
+    cycle = _cycle(series)
+    duration = series.end - series.start
+    if cycle is None:
+        yield from occurrences(series)
+        return
+    length, per_cycle = cycle
+    skipped = (window_start - duration - series.start) // length - 1
+    if skipped < 1:
+        yield from occurrences(series)
+        return
+    shifted_start = series.start + skipped * length
+    if shifted_start > _until(series):
+        return
+    shifted = Series(
+        shifted_start,
+        shifted_start + duration,
+        series.period,
+        series.frequency,
+        series.sel_days,
+        series.series_end_at,
+    )
+    first_is_rule_date = next(_rule_dates(series), None) == series.start
+    before = skipped * per_cycle + (0 if first_is_rule_date else 1)
+    for number, start in enumerate(_rule_dates(shifted), start=before + 1):
+        yield Occurrence(number, start, start + duration)
 
 
 def nth_occurrence(series: Series, num_in_series: int) -> Occurrence | None:

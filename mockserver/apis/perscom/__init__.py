@@ -1,1 +1,15 @@
-"""PERSCOM events (api.perscom.io): pure business-rule helpers; see specs/perscom.yaml."""
+"""PERSCOM events (api.perscom.io): Laravel + laravel-orion CRUD, batch, search, soft deletes."""
+
+from __future__ import annotations
+
+from mockserver.apis.perscom.errors import render_error
+from mockserver.apis.perscom.handlers import HANDLERS
+from mockserver.apis.perscom.state import PerscomState
+from mockserver.registry import ApiDefinition
+
+API = ApiDefinition(
+    name="perscom",
+    handlers=HANDLERS,
+    render_error=render_error,
+    new_state=PerscomState,
+)

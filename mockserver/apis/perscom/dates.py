@@ -47,7 +47,8 @@ def _parse_text(text: str) -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """Laravel's JSON form of a date: microseconds, UTC, ``Z`` suffix."""
-    return to_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    moment = to_utc(value)  # strftime's %Y drops leading zeros of years below 1000 on glibc
+    return f"{moment.year:04d}" + moment.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 def is_midnight(value: datetime) -> bool:
@@ -56,4 +57,5 @@ def is_midnight(value: datetime) -> bool:
 
 def sql_text(value: datetime) -> str:
     """How MySQL renders a DATETIME column when it is matched with LIKE."""
-    return to_utc(value).strftime("%Y-%m-%d %H:%M:%S")
+    moment = to_utc(value)
+    return f"{moment.year:04d}" + moment.strftime("-%m-%d %H:%M:%S")

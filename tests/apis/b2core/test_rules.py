@@ -59,9 +59,9 @@ def test_new_event_defaults_and_ignores_unknown_and_read_only_keys() -> None:
 
 
 def test_new_event_copies_lists() -> None:
-    body = dict(SEED_BODY, recipients=["a@example.com"])
-    event = new_event(body, 1, CREATED)
-    body["recipients"].append("b@example.com")
+    recipients = ["a@example.com"]
+    event = new_event(dict(SEED_BODY, recipients=recipients), 1, CREATED)
+    recipients.append("b@example.com")
     assert event["recipients"] == ["a@example.com"]
 
 

@@ -16,18 +16,42 @@ EXTERNAL = {"id": "AD8E", "name": "Opportunity", "url": "https://example.com/o/1
 
 
 def create(item: dict[str, Any], event_id: int = 1) -> dict[str, Any]:
-    return new_record(item, event_id=event_id, now=NOW, creator_id=42, default_space_id=9,
-                      space_ids=SPACES)
+    return new_record(item, event_id=event_id, now=NOW, creator_id=42, default_space_id=9, space_ids=SPACES)
 
 
 def test_create_applies_seed_defaults() -> None:
     wire = to_wire(create({"name": "Kickoff"}))
-    assert {k: wire[k] for k in ("status", "visibility", "stakeholder", "default_role",
-                                 "all_day", "period", "frequency", "space_id", "creator_id",
-                                 "start_at", "end_at", "created_at", "updated_at")} == {
-        "status": 1, "visibility": 2, "stakeholder": 1, "default_role": 1, "all_day": False,
-        "period": 0, "frequency": 0, "space_id": 9, "creator_id": 42,
-        "start_at": NOW_MS, "end_at": NOW_MS, "created_at": NOW_MS, "updated_at": NOW_MS,
+    assert {
+        k: wire[k]
+        for k in (
+            "status",
+            "visibility",
+            "stakeholder",
+            "default_role",
+            "all_day",
+            "period",
+            "frequency",
+            "space_id",
+            "creator_id",
+            "start_at",
+            "end_at",
+            "created_at",
+            "updated_at",
+        )
+    } == {
+        "status": 1,
+        "visibility": 2,
+        "stakeholder": 1,
+        "default_role": 1,
+        "all_day": False,
+        "period": 0,
+        "frequency": 0,
+        "space_id": 9,
+        "creator_id": 42,
+        "start_at": NOW_MS,
+        "end_at": NOW_MS,
+        "created_at": NOW_MS,
+        "updated_at": NOW_MS,
     }
     assert wire["href"] == "https://io.kona.com/api/calendar_events/1"
     assert wire["tags"] == []
@@ -35,8 +59,17 @@ def test_create_applies_seed_defaults() -> None:
 
 
 def test_create_keeps_given_values_and_parses_dates() -> None:
-    record = create({"name": "x", "start_at": 1477900800, "end_at": "2016-10-31 09:00:00.000",
-                     "space_id": 12, "stakeholder": 2, "id": 999, "tags": ["ignored"]})
+    record = create(
+        {
+            "name": "x",
+            "start_at": 1477900800,
+            "end_at": "2016-10-31 09:00:00.000",
+            "space_id": 12,
+            "stakeholder": 2,
+            "id": 999,
+            "tags": ["ignored"],
+        }
+    )
     wire = to_wire(record)
     assert (wire["start_at"], wire["end_at"]) == (1477900800000, 1477904400000)
     assert (wire["space_id"], wire["stakeholder"], wire["id"], wire["tags"]) == (12, 2, 1, [])
@@ -98,8 +131,9 @@ def test_update_checks_the_merged_dates() -> None:
 def test_external_object_set_replace_remove() -> None:
     record = create({"name": "x", "external_object": EXTERNAL})
     assert to_wire(record)["external_object"] == EXTERNAL
-    replaced = updated_record(record, {"external_object": {"id": "B", "name": "Other", "x": 1}},
-                              now=NOW, space_ids=SPACES)
+    replaced = updated_record(
+        record, {"external_object": {"id": "B", "name": "Other", "x": 1}}, now=NOW, space_ids=SPACES
+    )
     assert to_wire(replaced)["external_object"] == {"id": "B", "name": "Other"}
     kept = updated_record(replaced, {"name": "y"}, now=NOW, space_ids=SPACES)
     assert kept["external_object"] == {"id": "B", "name": "Other"}
@@ -113,9 +147,18 @@ def test_single_event_has_null_series_fields() -> None:
 
 
 def test_recurring_occurrence_wire_view() -> None:
-    record = create({"name": "Review", "start_at": "2024-01-02 10:00:00.000",
-                     "end_at": "2024-01-02 11:00:00.000", "period": 2, "frequency": 2,
-                     "sel_days": 2, "series_end_at": "2024-06-18 00:00:00.000"}, event_id=7)
+    record = create(
+        {
+            "name": "Review",
+            "start_at": "2024-01-02 10:00:00.000",
+            "end_at": "2024-01-02 11:00:00.000",
+            "period": 2,
+            "frequency": 2,
+            "sel_days": 2,
+            "series_end_at": "2024-06-18 00:00:00.000",
+        },
+        event_id=7,
+    )
     first = to_wire(record)
     assert (first["id"], first["series_id"], first["num_in_series"]) == (7, 7, 1)
     fourth = nth_occurrence(Series.from_record(record), 4)

@@ -13,12 +13,22 @@ def at(year: int, month: int, day: int, hour: int = 10) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
 
 
-def record(event_id: int, start: datetime, *, created: datetime | None = None,
-           **recurrence: Any) -> dict[str, Any]:
+def record(
+    event_id: int, start: datetime, *, created: datetime | None = None, **recurrence: Any
+) -> dict[str, Any]:
     stamp = created or at(2024, 1, 1)
-    return {"id": event_id, "start_at": start, "end_at": start, "created_at": stamp,
-            "updated_at": stamp, "period": 0, "frequency": 0, "sel_days": None,
-            "series_end_at": None, **recurrence}
+    return {
+        "id": event_id,
+        "start_at": start,
+        "end_at": start,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "period": 0,
+        "frequency": 0,
+        "sel_days": None,
+        "series_end_at": None,
+        **recurrence,
+    }
 
 
 def ids_and_numbers(items: list[tuple[dict[str, Any], Any]]) -> list[tuple[int, int]]:
@@ -26,8 +36,10 @@ def ids_and_numbers(items: list[tuple[dict[str, Any], Any]]) -> list[tuple[int, 
 
 
 def test_list_window_defaults_to_the_current_month() -> None:
-    assert list_window(None, None, at(2024, 2, 15)) == (datetime(2024, 2, 1, tzinfo=UTC),
-                                                       datetime(2024, 3, 1, tzinfo=UTC))
+    assert list_window(None, None, at(2024, 2, 15)) == (
+        datetime(2024, 2, 1, tzinfo=UTC),
+        datetime(2024, 3, 1, tzinfo=UTC),
+    )
 
 
 def test_list_window_open_bounds() -> None:
@@ -36,8 +48,9 @@ def test_list_window_open_bounds() -> None:
 
 
 def test_default_order_merges_occurrences_by_start() -> None:
-    biweekly = record(1, at(2024, 1, 2), period=WEEK, frequency=EVERY_OTHER, sel_days=2,
-                      series_end_at=at(2024, 6, 18))
+    biweekly = record(
+        1, at(2024, 1, 2), period=WEEK, frequency=EVERY_OTHER, sel_days=2, series_end_at=at(2024, 6, 18)
+    )
     single = record(2, at(2024, 2, 20))
     outside = record(3, at(2024, 7, 1))
     window = (datetime(2024, 2, 1, tzinfo=UTC), datetime(2024, 5, 1, tzinfo=UTC))

@@ -18,8 +18,13 @@ from mockserver.apis.kona.rules import InvalidDate
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "specs" / "kona.yaml"
 OPERATIONS = {
-    "listCalendarEvents", "createCalendarEvent", "getCalendarEvent", "updateCalendarEvent",
-    "deleteCalendarEvent", "getUserInfo", "createOAuthToken",
+    "listCalendarEvents",
+    "createCalendarEvent",
+    "getCalendarEvent",
+    "updateCalendarEvent",
+    "deleteCalendarEvent",
+    "getUserInfo",
+    "createOAuthToken",
 }
 
 
@@ -29,8 +34,11 @@ def spec() -> dict[str, Any]:
 
 
 def validator(ref: str) -> Any:
-    root = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$ref": ref,
-            "components": spec()["components"]}
+    root = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": ref,
+        "components": spec()["components"],
+    }
     return jsonschema_rs.validator_for(root, validate_formats=True)
 
 
@@ -44,8 +52,12 @@ def is_ok(parse: Any, value: object, field: str = "start_at") -> bool:
 
 def test_spec_is_valid_openapi_with_the_expected_operations() -> None:
     validate(spec())
-    found = {op["operationId"] for item in spec()["paths"].values()
-             for method, op in item.items() if method != "parameters"}
+    found = {
+        op["operationId"]
+        for item in spec()["paths"].values()
+        for method, op in item.items()
+        if method != "parameters"
+    }
     assert found == OPERATIONS
 
 
@@ -55,19 +67,38 @@ def _text_candidates() -> list[str]:
     days = [f"{d:02d}" for d in (0, 1, 28, 29, 30, 31, 32)]
     dates = [f"{y}-{m}-{d}" for y, m, d in itertools.product(years, months, days)]
     times = ["00:00:00.000", "23:59:59.999", "24:00:00.000", "12:60:00.000", "12:00:60.000"]
-    odd = ["2016-10-31 08:00:00", "2016-10-31T08:00:00.000", "2016-10-31 08:00:00.0000",
-           "2016-10-31 08:00:00.000Z", " 2016-10-31 08:00:00.000", "2016-1-31 08:00:00.000"]
+    odd = [
+        "2016-10-31 08:00:00",
+        "2016-10-31T08:00:00.000",
+        "2016-10-31 08:00:00.0000",
+        "2016-10-31 08:00:00.000Z",
+        " 2016-10-31 08:00:00.000",
+        "2016-1-31 08:00:00.000",
+    ]
     return [f"{d} {t}" for d, t in itertools.product(dates, times)] + odd
 
 
-NUMBERS = [0, 1, 999999999, 1000000000, 3999999999, 4000000000, 99999999999, 100000000000,
-           999999999999, 1000000000000, 3999999999999, 4000000000000, -1, 10**20]
+NUMBERS = [
+    0,
+    1,
+    999999999,
+    1000000000,
+    3999999999,
+    4000000000,
+    99999999999,
+    100000000000,
+    999999999999,
+    1000000000000,
+    3999999999999,
+    4000000000000,
+    -1,
+    10**20,
+]
 
 
 def test_body_date_schema_matches_parse_date() -> None:
     schema = validator("#/components/schemas/KonaDateInput")
-    candidates: list[object] = [*_text_candidates(), *NUMBERS, 1.5, 1477900800000.0, True, None,
-                                "1477900800"]
+    candidates: list[object] = [*_text_candidates(), *NUMBERS, 1.5, 1477900800000.0, True, None, "1477900800"]
     mismatched = [v for v in candidates if schema.is_valid(v) != is_ok(parse_date, v)]
     assert mismatched == []
 
@@ -82,8 +113,15 @@ def test_query_date_schema_matches_parse_query_date() -> None:
 
 @pytest.mark.parametrize(
     ("field", "default"),
-    [("status", 1), ("visibility", 2), ("stakeholder", 1), ("default_role", 1), ("period", 0),
-     ("frequency", 0), ("all_day", False)],
+    [
+        ("status", 1),
+        ("visibility", 2),
+        ("stakeholder", 1),
+        ("default_role", 1),
+        ("period", 0),
+        ("frequency", 0),
+        ("all_day", False),
+    ],
     ids=lambda v: str(v),
 )
 def test_spec_defaults_match_record_defaults(field: str, default: object) -> None:
@@ -98,8 +136,16 @@ def test_write_only_and_read_only_markers() -> None:
         assert event["properties"][name]["writeOnly"] is True
         assert write["properties"][name]["writeOnly"] is True
         assert name not in event["required"]
-    for name in ("id", "href", "tags", "created_at", "updated_at", "ics_feed_id", "series_id",
-                 "num_in_series"):
+    for name in (
+        "id",
+        "href",
+        "tags",
+        "created_at",
+        "updated_at",
+        "ics_feed_id",
+        "series_id",
+        "num_in_series",
+    ):
         assert event["properties"][name]["readOnly"] is True
         assert name not in write["properties"]
 
@@ -115,18 +161,20 @@ def _media_examples() -> list[tuple[str, Any, Any]]:
             for where, content in media:
                 for body in content.values():
                     for name, example in body.get("examples", {}).items():
-                        found.append((f"{method} {path} {where} {name}", body["schema"],
-                                      example["value"]))
+                        found.append((f"{method} {path} {where} {name}", body["schema"], example["value"]))
     return found
 
 
-@pytest.mark.parametrize(("schema", "value"), [c[1:] for c in _media_examples()],
-                         ids=[c[0] for c in _media_examples()])
+@pytest.mark.parametrize(
+    ("schema", "value"), [c[1:] for c in _media_examples()], ids=[c[0] for c in _media_examples()]
+)
 def test_examples_match_their_schemas(schema: dict[str, Any], value: Any) -> None:
-    root = {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema,
-            "components": spec()["components"]}
-    errors = [e.message for e in jsonschema_rs.validator_for(root, validate_formats=True)
-              .iter_errors(value)]
+    root = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **schema,
+        "components": spec()["components"],
+    }
+    errors = [e.message for e in jsonschema_rs.validator_for(root, validate_formats=True).iter_errors(value)]
     assert errors == []
 
 

@@ -47,3 +47,13 @@ def test_format_datetime_is_laravel_utc() -> None:
 def test_is_midnight() -> None:
     assert is_midnight(datetime(2023, 11, 7, tzinfo=UTC))
     assert not is_midnight(datetime(2023, 11, 7, 0, 0, 1, tzinfo=UTC))
+
+
+def test_years_below_1000_keep_four_digits() -> None:
+    from datetime import UTC, datetime
+
+    from mockserver.apis.perscom.dates import format_datetime, sql_text
+
+    moment = datetime(340, 4, 2, 15, 46, 6, tzinfo=UTC)
+    assert format_datetime(moment) == "0340-04-02T15:46:06.000000Z"
+    assert sql_text(moment) == "0340-04-02 15:46:06"

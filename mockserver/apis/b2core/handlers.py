@@ -1,0 +1,64 @@
+"""One handler per operationId of specs/b2core.yaml; the rules live in ``rules``/``listing``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.apis.b2core import listing, rules
+from mockserver.apis.b2core.errors import rejected
+from mockserver.apis.b2core.state import B2CoreState
+from mockserver.registry import Reply, RequestContext
+
+Ctx = RequestContext[B2CoreState]
+
+
+def _event(ctx: Ctx) -> dict[str, Any]:
+    event = ctx.state.events.get(ctx.path["eventId"])
+    if event is None:
+        raise rejected(rules.EventNotFound(ctx.path["eventId"]))
+    return event
+
+
+def list_calendar_events(ctx: Ctx) -> Reply:
+    try:
+        return Reply(listing.list_events(ctx.state.events.values(), ctx.query))
+    except rules.CalendarRuleError as err:
+        raise rejected(err) from None
+
+
+def create_calendar_event(ctx: Ctx) -> Reply:
+    try:
+        event = rules.new_event(ctx.body, ctx.state.next_id, ctx.now)
+    except rules.CalendarRuleError as err:
+        raise rejected(err) from None
+    ctx.state.events[ctx.state.allocate_id()] = event
+    return Reply(event, 201)
+
+
+def get_calendar_event(ctx: Ctx) -> Reply:
+    return Reply(_event(ctx))
+
+
+def update_calendar_event(ctx: Ctx) -> Reply:
+    """PUT and PATCH alike: only the fields sent change."""
+    try:
+        updated = rules.apply_changes(_event(ctx), ctx.body, ctx.now)
+    except rules.CalendarRuleError as err:
+        raise rejected(err) from None
+    ctx.state.events[updated["id"]] = updated
+    return Reply(updated)
+
+
+def delete_calendar_event(ctx: Ctx) -> Reply:
+    del ctx.state.events[_event(ctx)["id"]]
+    return Reply(None, 204)
+
+
+HANDLERS = {
+    "listCalendarEvents": list_calendar_events,
+    "createCalendarEvent": create_calendar_event,
+    "getCalendarEvent": get_calendar_event,
+    "updateCalendarEvent": update_calendar_event,
+    "patchCalendarEvent": update_calendar_event,
+    "deleteCalendarEvent": delete_calendar_event,
+}

@@ -1,0 +1,79 @@
+"""B2Core's state: calendar events keyed by integer id, and the next id to hand out.
+
+A reset leaves no events (a fresh B2Core installation has an empty Back Office calendar); ids
+start at 1 and never repeat within a state, even after a delete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mockserver.apis.b2core.dates import format_timestamp, parse_instant
+from mockserver.apis.b2core.rules import check_date_order
+
+EVENT_FIELDS = (
+    "id",
+    "caption",
+    "description",
+    "startDate",
+    "endDate",
+    "notifications",
+    "recipients",
+    "createTime",
+    "updateTime",
+)
+_LOADED_AT = format_timestamp(datetime(2022, 1, 1, tzinfo=UTC))
+
+
+def _loaded_event(raw: Mapping[str, Any], event_id: int) -> dict[str, Any]:
+    """One event of an admin state document, checked like a created one."""
+    caption, description = raw["caption"], raw.get("description")
+    if not isinstance(caption, str) or not (description is None or isinstance(description, str)):
+        raise ValueError(f"event {event_id}: caption and description must be strings")
+    event: dict[str, Any] = {
+        "id": event_id,
+        "caption": caption,
+        "description": description,
+        "startDate": str(raw["startDate"]),
+        "endDate": str(raw["endDate"]),
+        "notifications": [str(n) for n in raw.get("notifications", ())],
+        "recipients": [str(r) for r in raw.get("recipients", ())],
+        "createTime": str(raw.get("createTime", _LOADED_AT)),
+        "updateTime": str(raw.get("updateTime", raw.get("createTime", _LOADED_AT))),
+    }
+    for name in ("startDate", "endDate", "createTime", "updateTime"):
+        parse_instant(event[name])  # ValueError if not RFC 3339
+    try:
+        check_date_order(event)
+    except ValueError as exc:
+        raise ValueError(f"event {event_id}: {exc}") from None
+    return event
+
+
+@dataclass
+class B2CoreState:
+    events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    next_id: int = 1
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "events": [dict(self.events[i]) for i in sorted(self.events)],
+            "next_id": self.next_id,
+        }
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        for raw in data.get("events", ()):
+            event_id = int(raw["id"]) if "id" in raw else self.next_id
+            if event_id < 1:
+                raise ValueError(f"event id {event_id} must be at least 1")
+            self.events[event_id] = _loaded_event(raw, event_id)
+            self.next_id = max(self.next_id, event_id + 1)
+        self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
+
+    def allocate_id(self) -> int:
+        allocated = self.next_id
+        self.next_id += 1
+        return allocated

@@ -1,0 +1,140 @@
+"""Kona's state: events (one record per event or series), spaces, users and OAuth clients.
+
+Records are stored as ``events.new_record`` builds them (dates as aware UTC datetimes);
+``export()`` turns dates into epoch milliseconds and ``load()`` accepts any Kona date input form.
+
+After a reset there is one space (id 9, ``spaces.DEFAULT_SPACE_ID``), one user (id 42, the user of
+every configured token) and one OAuth client (``dev-client`` / ``dev-secret``). Fixtures add more::
+
+    {"kona": {"spaces": [{"id": 10, "name": "Sales"}],
+              "users": [{"id": 43, "email": "kim@example.com", "name": "Kim"}],
+              "clients": [{"client_id": "crm", "client_secret": "s3cret"}],
+              "events": [{"name": "Kickoff", "space_id": 10, "start_at": 1477900800000}]}}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .dates import parse_date, to_epoch_ms
+from .events import new_record
+from .spaces import DEFAULT_SPACE_ID, initial_spaces
+
+DEFAULT_USER_ID = 42
+DEFAULT_CLIENT_ID = "dev-client"
+DEFAULT_CLIENT: dict[str, Any] = {
+    "client_id": DEFAULT_CLIENT_ID,
+    "client_secret": "dev-secret",
+    "redirect_uri": None,
+}
+RECORD_DATES = ("start_at", "end_at", "series_end_at", "created_at", "updated_at")
+
+
+def _default_users() -> dict[int, dict[str, Any]]:
+    return {
+        DEFAULT_USER_ID: {
+            "id": DEFAULT_USER_ID,
+            "email": "pat@example.com",
+            "name": "Pat Doe",
+            "picture_thumb": None,
+            "updated_at": 1477900800000,
+            "href": f"https://io.kona.com/api/users/{DEFAULT_USER_ID}",
+            "current_account": {"id": 7, "member": True},
+        }
+    }
+
+
+@dataclass
+class KonaState:
+    events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    spaces: dict[int, dict[str, Any]] = field(default_factory=initial_spaces)
+    users: dict[int, dict[str, Any]] = field(default_factory=_default_users)
+    clients: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {DEFAULT_CLIENT_ID: dict(DEFAULT_CLIENT)}
+    )
+    # refresh token -> {"client_id", "user_id"}; a refresh keeps the same refresh token.
+    refresh_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    next_id: int = 1
+
+    def allocate_id(self) -> int:
+        allocated = self.next_id
+        self.next_id += 1
+        return allocated
+
+    def user_for(self, subject: str) -> dict[str, Any]:
+        """The user a token subject names (``"42"``); any other subject is the default user."""
+        if subject.isdigit() and int(subject) in self.users:
+            return self.users[int(subject)]
+        return self.users.get(DEFAULT_USER_ID) or next(iter(self.users.values()))
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "events": [_exported(record) for record in self.events.values()],
+            "spaces": [dict(s) for s in self.spaces.values()],
+            "users": [dict(u) for u in self.users.values()],
+            "clients": [dict(c) for c in self.clients.values()],
+            "refresh_tokens": {k: dict(v) for k, v in self.refresh_tokens.items()},
+            "next_id": self.next_id,
+        }
+
+    def load(self, data: Mapping[str, Any]) -> None:
+        for space in data.get("spaces", ()):
+            self.spaces[int(space["id"])] = {"id": int(space["id"]), "name": str(space.get("name", ""))}
+        for user in data.get("users", ()):
+            user_id = int(user["id"])
+            self.users[user_id] = {
+                **_default_users()[DEFAULT_USER_ID],
+                "href": f"https://io.kona.com/api/users/{user_id}",
+                **user,
+                "id": user_id,
+            }
+        for client in data.get("clients", ()):
+            self.clients[str(client["client_id"])] = {
+                "client_id": str(client["client_id"]),
+                "client_secret": str(client["client_secret"]),
+                "redirect_uri": client.get("redirect_uri"),
+            }
+        for token, grant in dict(data.get("refresh_tokens", {})).items():
+            self.refresh_tokens[str(token)] = {
+                "client_id": str(grant["client_id"]),
+                "user_id": int(grant["user_id"]),
+            }
+        for raw in data.get("events", ()):
+            self._load_event(raw)
+        self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
+
+    def _load_event(self, raw: Mapping[str, Any]) -> None:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
+            raise ValueError(f"event {raw!r}: needs a string name")
+        event_id = int(raw["id"]) if "id" in raw else self.allocate_id()
+        created = (
+            parse_date(raw["created_at"], field="created_at") if "created_at" in raw else datetime.now(UTC)
+        )
+        record = new_record(
+            raw,
+            event_id=event_id,
+            now=created,
+            creator_id=int(raw.get("creator_id", DEFAULT_USER_ID)),
+            default_space_id=DEFAULT_SPACE_ID,
+            space_ids=self.spaces.keys(),
+        )
+        if "updated_at" in raw:
+            record["updated_at"] = parse_date(raw["updated_at"], field="updated_at")
+        record["tags"] = [str(t) for t in raw.get("tags", ())]
+        if raw.get("ics_feed_id") is not None:
+            record["ics_feed_id"] = int(raw["ics_feed_id"])
+        self.events[event_id] = record
+        self.next_id = max(self.next_id, event_id + 1)
+
+
+def _exported(record: Mapping[str, Any]) -> dict[str, Any]:
+    out = {key: value for key, value in record.items() if key not in RECORD_DATES}
+    for key in RECORD_DATES:
+        value = record.get(key)
+        out[key] = to_epoch_ms(value) if value is not None else None
+    out["participant_ids"] = list(record.get("participant_ids", ()))
+    out["editor_ids"] = list(record.get("editor_ids", ()))
+    return out
