@@ -55,11 +55,6 @@ schema.config.generation.update(max_examples=max_examples())
 # positive-data check would flag about half of the fuzzed bodies, so it is replaced, for this
 # API only, by `positive_data_accepted` below, which tolerates exactly that 400.
 schema.config.checks.positive_data_acceptance.enabled = False
-# ST401 (ignored_auth) misreads this spec: every operation declares an Accept-Language header
-# parameter, and with generated header parameters schemathesis takes the configured bearer token
-# for a generated (invalid) one and reports "API accepts invalid authentication" on a 200. The
-# 401s are asserted by test_bad_credentials_are_401 and test_accept_language_selects_the_error_language.
-schema.config.checks.ignored_auth.enabled = False
 ACCEPTED = {401, 403, 404, 409, 429}
 
 
