@@ -45,8 +45,9 @@ def serve(extra: list[str]) -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Lint, then every suite in-process, then the contract suites against a real server."""
-    run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "dev.py"])
+    """Lint and type-check, then every suite in-process, then the contract suites against a real server."""
+    run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "bench", "dev.py"])
+    run([str(PYTHON), "-m", "mypy"])
     run([str(PYTHON), "-m", "pytest", "tests", "contracts", *extra])
     run([str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra])
 
