@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
@@ -43,11 +43,6 @@ class MockServer:
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)
         self.tokens.clear(api)
-
-
-def current_mock() -> MockServer:
-    mock: MockServer = current_app.extensions["mockserver"]
-    return mock
 
 
 def _select(apis: Iterable[str] | None, known: Mapping[str, ApiDefinition]) -> list[ApiDefinition]:
