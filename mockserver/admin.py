@@ -44,7 +44,12 @@ def health() -> Response:
 
 @admin_blueprint.get("/openapi.json")
 def admin_spec() -> Response:
-    return jsonify(Spec.from_file(ADMIN_SPEC).served("/__mock"))
+    served = current_app.extensions.get("mockserver_admin_spec")
+    if served is None:  # read once per app, on first use, not at every start-up
+        served = current_app.extensions["mockserver_admin_spec"] = Spec.from_file(ADMIN_SPEC).served(
+            "/__mock"
+        )
+    return jsonify(served)
 
 
 @admin_blueprint.post("/reset")
