@@ -6,12 +6,13 @@ CONTRACTS_TOKEN, optionally suffixed with the API name, e.g. CONTRACTS_TOKEN_PER
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 from werkzeug.datastructures import Headers
@@ -31,6 +32,33 @@ class Response:
 
     def json(self) -> Any:
         return json.loads(self.text)
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What a scenario sent, kept so that a failure can be reproduced with ``curl``."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: str | bytes | None
+
+    def as_curl(self) -> str:
+        import shlex
+
+        parts = ["curl", "-X", self.method]
+        for name, value in self.headers.items():
+            shown = "[Filtered]" if name.lower() == "authorization" else value
+            parts += ["-H", f"{name}: {shown}"]
+        if self.body is not None:
+            body = self.body.decode("utf-8", "replace") if isinstance(self.body, bytes) else self.body
+            parts += ["-d", body]
+        parts.append(self.url)
+        return " ".join(shlex.quote(part) for part in parts)
+
+
+# Called after every request a scenario sends through a Target (the report keeps the last ones).
+REQUEST_OBSERVERS: list[Callable[[str, SentRequest, Response], None]] = []
 
 
 @dataclass
@@ -74,8 +102,15 @@ class Target:
             sent.setdefault("Content-Type", "application/json")
         url = path if absolute else self.base_url + path
         if self.app is not None:
-            return self._wsgi(method, url, data, params, sent)
-        return self._http(method, url, data, params, sent)
+            response = self._wsgi(method, url, data, params, sent)
+        else:
+            response = self._http(method, url, data, params, sent)
+        if REQUEST_OBSERVERS:
+            shown = f"{url}?{urlencode(params, doseq=True)}" if params else url
+            request = SentRequest(method, shown, sent, data)
+            for observer in REQUEST_OBSERVERS:
+                observer(self.api, request, response)
+        return response
 
     def _wsgi(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
         assert self.app is not None
@@ -138,7 +173,19 @@ def make_target(api: str, base_urls: Mapping[str, str], tokens: Mapping[str, str
         return Target(api, base_urls[api].rstrip("/"), token)
     if "*" in base_urls:  # a mockserver root: each API lives under /<api>
         return Target(api, f"{base_urls['*'].rstrip('/')}/{api}", token)
+    return Target(api, f"http://localhost/{api}", token, in_process_app())
+
+
+def in_process_app() -> Flask:
+    """The strict in-process mock, or the app named by CONTRACTS_APP (``module:factory``).
+
+    CONTRACTS_APP lets the harness's own tests point the suites at deliberately broken variants
+    of the mock (tests/planted.py); the factory takes no arguments and returns a Flask app.
+    """
+    if factory := os.environ.get("CONTRACTS_APP"):
+        module, _, name = factory.partition(":")
+        app: Flask = getattr(importlib.import_module(module), name)()
+        return app
     from mockserver import create_app
 
-    app = create_app({"strict": True, "log_requests": False})
-    return Target(api, f"http://localhost/{api}", token, app)
+    return create_app({"strict": True, "log_requests": False})
