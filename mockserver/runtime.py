@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,6 @@ class CompiledOperation:
     operation: Operation
     handler: Handler
     request_validator: RequestValidator
-    response_validator: ResponseValidator
     public: bool
     scopes: tuple[str, ...]
 
@@ -56,10 +56,25 @@ class ApiRuntime:
         self.router = Router(self.spec.operations)
         self.schemas = SchemaCatalog(request_components(self.spec))
         self.operations = self._compile()
+        # Response validators only serve strict mode and hold most of the compiled schemas' memory
+        # (~40 MB for the four specs): compiled up front when strict, else on first strict use.
+        self._response_components: Mapping[str, Any] | None = None
+        self._response_validators: dict[str, ResponseValidator] = {}
+        if mock.config.strict:
+            for operation in self.spec.operations:
+                self.response_validator(operation)
+
+    def response_validator(self, operation: Operation) -> ResponseValidator:
+        validator = self._response_validators.get(operation.operation_id)
+        if validator is None:
+            if self._response_components is None:
+                self._response_components = response_components(self.spec)
+            validator = ResponseValidator(operation, self.spec, self._response_components)
+            self._response_validators[operation.operation_id] = validator
+        return validator
 
     def _compile(self) -> dict[str, CompiledOperation]:
         req_components = self.schemas.components
-        resp_components = response_components(self.spec)
         compiled = {}
         for op in self.spec.operations:
             public, scopes = _security(op)
@@ -67,7 +82,6 @@ class ApiRuntime:
                 op,
                 self.definition.handlers[op.operation_id],
                 compile_request_validator(op, self.spec, req_components),
-                ResponseValidator(op, self.spec, resp_components),
                 public,
                 scopes,
             )
@@ -134,7 +148,7 @@ class ApiRuntime:
     def _strict(self, compiled: CompiledOperation, reply: Reply) -> Reply:
         is_json = reply.content_type.startswith("application/json")
         headers = {k.lower(): v for k, v in reply.headers.items()}
-        problems = compiled.response_validator.violations(
+        problems = self.response_validator(compiled.operation).violations(
             reply.status, _LowerKeys(headers), reply.body, is_json and reply.body is not None
         )
         if not problems:
