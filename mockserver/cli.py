@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -11,7 +10,7 @@ from collections.abc import Sequence
 from mockserver.apis import API_DEFINITIONS
 from mockserver.config import DEV_TOKEN
 from mockserver.errors import ConfigurationError
-from mockserver.serving import OPTIONS_VARIABLE, build_app
+from mockserver.serving import OPTIONS_VARIABLE, prepare
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,11 +51,11 @@ def serve(args: argparse.Namespace) -> int:
 
     options = {"api": args.api, "config": args.config, "seed": args.seed, "strict": args.strict}
     try:
-        build_app(options)  # fail fast, in this process, on a bad spec, config or seed
+        # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
+        os.environ[OPTIONS_VARIABLE] = prepare(options)
     except ConfigurationError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    os.environ[OPTIONS_VARIABLE] = json.dumps(options)
     print(_banner(options, args.host, args.port), flush=True)
     server = Granian(
         "mockserver.serving:app_from_environment",

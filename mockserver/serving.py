@@ -17,6 +17,10 @@ from mockserver.errors import ConfigurationError
 from mockserver.store import StateLoadError
 
 OPTIONS_VARIABLE = "MOCKSERVER_SERVE_OPTIONS"
+# The app ``mockserver serve`` built (to fail fast) before granian forked its worker, keyed by the
+# options JSON: the forked worker serves it instead of building a second copy (half the memory,
+# faster start). A worker started any other way (spawn, another server) builds its own.
+_prebuilt: tuple[str, Flask] | None = None
 
 
 def read_seed(path: str | Path) -> dict[str, Any]:
@@ -47,7 +51,18 @@ def build_app(options: dict[str, Any]) -> Flask:
     return app
 
 
+def prepare(options: dict[str, Any]) -> str:
+    """Build the app in the serving command's process; returns the options as the worker reads them."""
+    global _prebuilt
+    encoded = json.dumps(options)
+    _prebuilt = (encoded, build_app(options))
+    return encoded
+
+
 def app_from_environment() -> Flask:
     """The WSGI factory granian calls in the serving process."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    return build_app(json.loads(os.environ.get(OPTIONS_VARIABLE, "{}")))
+    encoded = os.environ.get(OPTIONS_VARIABLE, "{}")
+    if _prebuilt is not None and _prebuilt[0] == encoded:
+        return _prebuilt[1]
+    return build_app(json.loads(encoded))
