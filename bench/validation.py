@@ -17,8 +17,14 @@ from werkzeug.datastructures import Headers, MultiDict
 from mockserver.spec import SPECS_DIR, Spec
 from mockserver.validation import compile_request_validator, request_components
 
-ITEM = {"ExternalId": "xyz-123", "UserId": 124, "TypeId": 1, "StartTime": "2018-06-10T20:00:00Z",
-        "EndTime": "2018-06-10T22:00:00Z", "Title": "Course FMAR2"}
+ITEM = {
+    "ExternalId": "xyz-123",
+    "UserId": 124,
+    "TypeId": 1,
+    "StartTime": "2018-06-10T20:00:00Z",
+    "EndTime": "2018-06-10T22:00:00Z",
+    "Title": "Course FMAR2",
+}
 
 
 def median_us(call: Callable[[], object], number: int) -> float:
@@ -31,8 +37,12 @@ def candidates(body: bytes) -> dict[str, Callable[[], object]]:
     operation = next(op for op in spec.operations if op.operation_id == "upsertCalendarEvents")
     ours = compile_request_validator(operation, spec, request_components(spec))
     found: dict[str, Callable[[], object]] = {
-        "jsonschema-rs (ours, whole request)": lambda: ours.validate({}, MultiDict(), Headers(), body)}
-    schema = {**spec.document["components"]["schemas"]["BatchRequest"], "components": spec.document["components"]}
+        "jsonschema-rs (ours, whole request)": lambda: ours.validate({}, MultiDict(), Headers(), body)
+    }
+    schema = {
+        **spec.document["components"]["schemas"]["BatchRequest"],
+        "components": spec.document["components"],
+    }
     python_validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     found["jsonschema (body only)"] = lambda: python_validator.is_valid(json.loads(body))
     try:
@@ -41,9 +51,14 @@ def candidates(body: bytes) -> dict[str, Callable[[], object]]:
     except ImportError:
         return found
     openapi = OpenAPI.from_dict(spec.document)
-    request = MockRequest("https://demo.admin.12twenty.com", "put", "/api/v2/calendar-events/batch",
-                          data=body, content_type="application/json",
-                          headers={"Authorization": "Bearer dev-token"})
+    request = MockRequest(
+        "https://demo.admin.12twenty.com",
+        "put",
+        "/api/v2/calendar-events/batch",
+        data=body,
+        content_type="application/json",
+        headers={"Authorization": "Bearer dev-token"},
+    )
     found["openapi-core validate_request"] = lambda: openapi.validate_request(request)
     return found
 

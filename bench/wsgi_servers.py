@@ -30,10 +30,25 @@ wrk.body = '[{"ExternalId":"bench-1","UserId":124,"TypeId":1,"StartTime":"2018-0
 """
 SERVERS = {
     "granian": lambda port: [str(BIN / "mockserver"), "serve", "--port", str(port), "--threads", "4"],
-    "waitress": lambda port: [str(BIN / "waitress-serve"), "--threads", "4", f"--port={port}",
-                              "--host=127.0.0.1", "--call", "mockserver.serving:app_from_environment"],
-    "gunicorn": lambda port: [str(BIN / "gunicorn"), "-w", "1", "--threads", "4", "-b", f"127.0.0.1:{port}",
-                              "mockserver.serving:app_from_environment()"],
+    "waitress": lambda port: [
+        str(BIN / "waitress-serve"),
+        "--threads",
+        "4",
+        f"--port={port}",
+        "--host=127.0.0.1",
+        "--call",
+        "mockserver.serving:app_from_environment",
+    ],
+    "gunicorn": lambda port: [
+        str(BIN / "gunicorn"),
+        "-w",
+        "1",
+        "--threads",
+        "4",
+        "-b",
+        f"127.0.0.1:{port}",
+        "mockserver.serving:app_from_environment()",
+    ],
 }
 WORKLOADS = {
     "GET token": ("/twelvetwenty/api/client/generateAuthenticationToken?key=dev-api-key", None),
@@ -75,13 +90,20 @@ def main() -> None:
     for run in range(args.runs):
         for name, command in SERVERS.items():
             port = 18100 + run * 10 + list(SERVERS).index(name)
-            proc = subprocess.Popen(command(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                command(port),
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 wait_up(port)
                 for workload, (path, script) in WORKLOADS.items():
                     results.setdefault((name, workload), []).append(
-                        wrk(f"http://127.0.0.1:{port}{path}", script, args.seconds))
+                        wrk(f"http://127.0.0.1:{port}{path}", script, args.seconds)
+                    )
             finally:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=15)
