@@ -19,8 +19,8 @@ from . import messages as msg
 from . import oauth
 from .dates import parse_query_date
 from .errors import kona_rules
-from .events import new_record, to_wire, updated_record
-from .listing import list_window, page_of, rows
+from .events import KonaRecord, new_record, to_wire, updated_record
+from .listing import list_window, page_of, window_rows
 from .recurrence import Series, nth_occurrence
 from .spaces import DEFAULT_SPACE_ID
 from .state import DEFAULT_USER_ID, KonaState
@@ -43,7 +43,7 @@ def _item(ctx: Ctx) -> dict[str, Any]:
     return item
 
 
-def _record(ctx: Ctx) -> dict[str, Any]:
+def _record(ctx: Ctx) -> KonaRecord:
     event_id = ctx.path["id"]
     record = ctx.state.events.get(event_id)
     if record is None:
@@ -66,7 +66,7 @@ def list_calendar_events(ctx: Ctx) -> Reply:
             parse_query_date(end, field="date_range_end") if end is not None else None,
             ctx.now,
         )
-    ordered = rows(list(ctx.state.events.values()), window, query.get("order_by"))
+    ordered = window_rows(ctx.state.events, window, query.get("order_by"))
     page = page_of(
         islice(ordered, MAX_LISTED), query.get("page", 1), min(query.get("per_page", 25), MAX_PER_PAGE)
     )

@@ -181,6 +181,13 @@ def _occurrences_from(series: Series, window_start: datetime) -> Iterator[Occurr
         yield Occurrence(number, start, start + duration)
 
 
+def last_end(series: Series) -> datetime:
+    """No occurrence of ``series`` ends later than this (its own end for a single event)."""
+    if not series.recurring:
+        return series.end
+    return max(series.end, _until(series) + (series.end - series.start))
+
+
 def nth_occurrence(series: Series, num_in_series: int) -> Occurrence | None:
     """Occurrence ``num_in_series`` (1-based), or None when the series has no such occurrence."""
     if not 1 <= num_in_series <= sys.maxsize:

@@ -20,7 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .dates import parse_date, to_epoch_ms
-from .events import new_record
+from .events import KonaRecord, new_record
+from .index import EventStore
 from .spaces import DEFAULT_SPACE_ID, initial_spaces
 
 DEFAULT_USER_ID = 42
@@ -49,7 +50,7 @@ def _default_users() -> dict[int, dict[str, Any]]:
 
 @dataclass
 class KonaState:
-    events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: EventStore = field(default_factory=EventStore)
     spaces: dict[int, dict[str, Any]] = field(default_factory=initial_spaces)
     users: dict[int, dict[str, Any]] = field(default_factory=_default_users)
     clients: dict[str, dict[str, Any]] = field(
@@ -103,7 +104,7 @@ class KonaState:
                 "user_id": int(grant["user_id"]),
             }
         for raw in data.get("events", ()):
-            self._load_event(raw)
+            self._load_event(_detached(raw))
         self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
 
     def _load_event(self, raw: Mapping[str, Any]) -> None:
@@ -130,8 +131,26 @@ class KonaState:
         self.next_id = max(self.next_id, event_id + 1)
 
 
-def _exported(record: Mapping[str, Any]) -> dict[str, Any]:
-    out = {key: value for key, value in record.items() if key not in RECORD_DATES}
+def _detached(value: Any) -> Any:
+    """A copy of a loaded event whose strings and integers are new objects.
+
+    A state document arrives as one parsed JSON request; if the records kept its strings, those few
+    objects would pin the pages of the whole parsed document after the request is freed (~30 MB of
+    RSS at 100k events). Copies are allocated beside the records instead.
+    """
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(str(value))
+    if isinstance(value, Mapping):
+        return {key: _detached(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_detached(item) for item in value]
+    return value
+
+
+def _exported(record: KonaRecord) -> dict[str, Any]:
+    out = {key: value for key, value in record.pairs() if key not in RECORD_DATES}
     for key in RECORD_DATES:
         value = record.get(key)
         out[key] = to_epoch_ms(value) if value is not None else None

@@ -1,0 +1,130 @@
+"""The events of a Kona state, indexed by time so a window list touches only what may overlap it.
+
+``EventStore`` is the ``events`` mapping of ``KonaState`` (id -> ``KonaRecord``). Beside the dict
+it keeps two ``WindowIndex``es, one of single events and one of recurring series, updated on every
+write. Records are frozen when stored, so an index entry can never go stale: an update stores a new
+record, which moves the entry.
+
+``WindowIndex`` holds each record as an interval [first start, last end] (a single event: its own
+start and end; a series: its first start and the end of its last possible occurrence, which is
+the horizon for an endless one). Intervals are bucketed by length: bucket ``c`` holds spans under
+2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
+overlap ``[window_start, window_end)`` starts in ``[window_start - 2**c s, window_end)``, so a query
+bisects to that slice of each bucket: a 100k-event store answers a one-day window by reading the
+events of about that day, and a year-long event does not make short windows scan a year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, MutableMapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sortedcontainers import SortedList
+
+from .events import KonaRecord
+from .recurrence import Series, last_end
+
+Window = tuple[datetime, datetime]
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _bucket(start: datetime, end: datetime) -> int:
+    return ((end - start) // _SECOND).bit_length()
+
+
+class WindowIndex:
+    """Records as intervals, found by overlap with a half-open window (see the module doc)."""
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, SortedList] = {}
+
+    def add(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
+        bucket = _bucket(start, end)
+        if bucket not in self._buckets:
+            self._buckets[bucket] = SortedList()
+        self._buckets[bucket].add((start, event_id, end, record))
+
+    def remove(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
+        bucket = _bucket(start, end)
+        entries = self._buckets[bucket]
+        entries.remove((start, event_id, end, record))
+        if not entries:
+            del self._buckets[bucket]
+
+    def clear(self) -> None:
+        self._buckets.clear()
+
+    def overlapping(self, window: Window) -> list[Iterator[tuple[datetime, int, datetime, KonaRecord]]]:
+        """One lazy iterator per bucket, each in (start, id) order, of the entries overlapping
+        ``window``: starting before its end, and ending after its start or starting inside it."""
+        return [self._in_bucket(entries, bucket, window) for bucket, entries in sorted(self._buckets.items())]
+
+    @staticmethod
+    def _in_bucket(
+        entries: SortedList, bucket: int, window: Window
+    ) -> Iterator[tuple[datetime, int, datetime, KonaRecord]]:
+        window_start, window_end = window
+        reach = timedelta(seconds=1 << bucket)
+        lowest = window_start - reach if window_start - _EARLIEST > reach else _EARLIEST
+        for entry in entries.irange((lowest,), (window_end,), inclusive=(True, False)):
+            start, _, end, _ = entry
+            if end > window_start or start >= window_start:
+                yield entry
+
+
+class EventStore(MutableMapping[int, KonaRecord]):
+    """id -> record, with the single events and the series indexed by time."""
+
+    def __init__(self, records: Mapping[int, Mapping[str, Any]] | None = None) -> None:
+        self._records: dict[int, KonaRecord] = {}
+        self.singles = WindowIndex()
+        self.series = WindowIndex()
+        for event_id, record in (records or {}).items():
+            self[event_id] = record
+
+    def __getitem__(self, event_id: int) -> KonaRecord:
+        return self._records[event_id]
+
+    def __setitem__(self, event_id: int, record: Mapping[str, Any]) -> None:
+        stored = record if isinstance(record, KonaRecord) else KonaRecord(record)
+        stored.freeze()
+        if event_id in self._records:
+            self._unindex(event_id, self._records[event_id])
+        self._records[event_id] = stored
+        index, start, end = self._placement(stored)
+        index.add(event_id, start, end, stored)
+
+    def __delitem__(self, event_id: int) -> None:
+        self._unindex(event_id, self._records.pop(event_id))
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._records
+
+    def clear(self) -> None:
+        self._records.clear()
+        self.singles.clear()
+        self.series.clear()
+
+    def __repr__(self) -> str:
+        return f"EventStore({self._records!r})"
+
+    def _unindex(self, event_id: int, record: KonaRecord) -> None:
+        index, start, end = self._placement(record)
+        index.remove(event_id, start, end, record)
+
+    def _placement(self, record: KonaRecord) -> tuple[WindowIndex, datetime, datetime]:
+        series = Series.from_record(record)
+        if series.recurring:
+            # + 1 µs: the overlap test is "ends after the window start"; a zero-length last
+            # occurrence exactly at the window start must still be found.
+            return self.series, series.start, last_end(series) + _MICROSECOND
+        return self.singles, series.start, series.end
