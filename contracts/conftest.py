@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from contracts import safety
 from contracts.live import LiveServer
 from contracts.target import APIS
 
@@ -30,6 +31,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="generated cases per operation: quick=10, ci=25, deep=100",
     )
+    group.addoption(
+        "--read-only",
+        action="store_true",
+        help="send only requests that cannot change state (safe methods and operations marked x-read-only)",
+    )
+    group.addoption(
+        "--rate-limit",
+        type=float,
+        default=None,
+        help="at most this many requests per second to a live target (all suites together)",
+    )
+    group.addoption(
+        "--ledger",
+        default=None,
+        help="file recording what the run created on a live target, for cleanup (default: .contracts/)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,10 +57,21 @@ def pytest_configure(config: pytest.Config) -> None:
             os.environ[key] = rest if key != variable else value
     if config.getoption("--profile"):
         os.environ["CONTRACTS_PROFILE"] = config.getoption("--profile")
+    if config.getoption("--read-only"):
+        os.environ["CONTRACTS_READ_ONLY"] = "1"
+    if config.getoption("--rate-limit"):
+        os.environ["CONTRACTS_RATE_LIMIT"] = str(config.getoption("--rate-limit"))
+    if config.getoption("--ledger"):
+        os.environ["CONTRACTS_LEDGER"] = config.getoption("--ledger")
     if config.getoption("--live-server"):
         server = LiveServer.start(strict=True)
         config.stash[_SERVER] = server
         os.environ["CONTRACTS_BASE_URL"] = server.url
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Runs after a failure and after Ctrl-C too: whatever the run created on a live target goes.
+    safety.cleanup_run(report=session.config.get_terminal_writer().line)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from functools import cache
 
 import pytest
 
@@ -12,8 +13,13 @@ from contracts.target import Target, make_target, parse_pairs
 PROFILES = {"quick": 10, "ci": 25, "deep": 100}
 
 
+@cache
 def run_target(api: str) -> Target:
-    """The target of this run for ``api`` (module level: decided before collection)."""
+    """The target of this run for ``api``, one per API and run (decided before collection).
+
+    The in-process mock is built once and shared by the schema tests, the workflow and the
+    scenarios: each of them starts from a reset (``fresh_target``), as a live mock does.
+    """
     return make_target(api, parse_pairs(None, "CONTRACTS_BASE_URL"), parse_pairs(None, "CONTRACTS_TOKEN"))
 
 
@@ -22,14 +28,15 @@ def max_examples() -> int:
 
 
 def fresh_target(api: str) -> Target:
-    """A target whose state is clean: a new in-process app, or a reset live mock.
+    """A target whose state is clean: the mock (in-process or live) reset, clock included.
 
     A live URL without the mock's admin API (a real vendor deployment) is never reset; the
     scenarios then rely on unique ids instead.
     """
     target = run_target(api)
-    if target.live and target.has_admin():
+    if target.has_admin():
         target.reset()
+        target.admin("DELETE", "/clock")
     return target
 
 

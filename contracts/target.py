@@ -17,6 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 from werkzeug.datastructures import Headers
 
+from contracts.safety import GuardedSession
 from mockserver.config import DEV_TOKEN
 
 APIS = ("perscom", "b2core", "twelvetwenty", "kona")
@@ -69,11 +70,18 @@ class Target:
     base_url: str
     token: str
     app: Flask | None = None
-    _session: Any = field(default=None, repr=False)
+    _session: GuardedSession | None = field(default=None, repr=False)
 
     @property
     def live(self) -> bool:
         return self.app is None
+
+    @property
+    def session(self) -> GuardedSession:
+        """The live target's one HTTP session: rate limit, read-only guard and ledger."""
+        if self._session is None:
+            self._session = GuardedSession(self.api, self.base_url)
+        return self._session
 
     @property
     def origin(self) -> str:
@@ -121,11 +129,7 @@ class Target:
         return Response(result.status_code, received, result.get_data(as_text=True))
 
     def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
-        import requests
-
-        if self._session is None:
-            self._session = requests.Session()
-        result = self._session.request(method, url, data=data, params=params, headers=headers, timeout=30)
+        result = self.session.request(method, url, data=data, params=params, headers=headers, timeout=30)
         return Response(result.status_code, Headers(list(result.headers.items())), result.text)
 
     # --- the mock's admin API (absent on a real vendor deployment) -------------------------

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from schemathesis import Case
 
-from contracts.harness import fresh_target, max_examples, require_admin, run_target, unique
-from contracts.schema import load_schema
+from contracts.harness import fresh_target, require_admin, unique
+from contracts.suite import Suite
 from contracts.target import Target
 
 BATCH = "/api/v2/calendar-events/batch"
@@ -20,13 +20,12 @@ NO_CACHE = {"cache-control": "no-cache", "pragma": "no-cache", "expires": "-1"}
 STUDENT = int(os.environ.get("CONTRACTS_TWELVETWENTY_USER", "124"))
 OTHER_STUDENT = int(os.environ.get("CONTRACTS_TWELVETWENTY_OTHER_USER", "20100323"))
 
-schema = load_schema(run_target("twelvetwenty"))
-schema.config.generation.update(max_examples=max_examples())
+suite = Suite("twelvetwenty")
 
 
-@schema.parametrize()
+@suite.schema.parametrize()
 def test_schema(case: Case[Any]) -> None:
-    case.call_and_validate()
+    suite.check(case)
 
 
 @pytest.fixture

@@ -1,0 +1,284 @@
+"""Our own checks, for invariants the specs cannot state, and the reviewed false positives.
+
+The checks run beside every built-in schemathesis check, on every case of the schema suites
+and of the stateful workflow, against the mock and against a live target alike:
+
+* ``created_is_readable``: after a successful create, each created record can be read back.
+* ``update_is_persisted``: after a successful update, reading the record returns what the
+  update returned (a lost update shows here).
+* ``deleted_is_gone``: after a successful delete, reading the record answers 404.
+* ``rejected_write_changed_nothing``: a write the API refused (4xx) — a failed all-or-nothing
+  batch included — left the records exactly as they were. Observed through the mock's admin
+  API when the target has it, else by reading the records the request names (where the API
+  lets a client read them).
+
+Each follow-up read goes through the run's :class:`~contracts.target.Target`, so a live run's
+rate limit and guards apply to it too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from schemathesis import Case
+from schemathesis.core.failures import Failure
+from schemathesis.core.transport import Response as StResponse
+
+from contracts.resources import RESOURCES, Resources, pointer_values
+from contracts.safety import router
+from contracts.target import Target
+from mockserver.errors import ApiError
+from mockserver.spec import Operation
+
+FALSE_POSITIVES = Path(__file__).resolve().parent / "false_positives.yaml"
+MAX_FOLLOW_UPS = 3  # records read back per case: enough to catch a defect, cheap on big batches
+
+Check = Callable[[Any, StResponse, Case[Any]], bool | None]
+
+
+class ContractFailure(Failure):
+    """One of our own checks failed; the title names the check."""
+
+    code = "ST901"
+    kind_title = "Contract check failed"
+
+
+def _fail(case: Case[Any], check: str, message: str) -> ContractFailure:
+    return ContractFailure(operation=case.operation.label, title=check, message=message)
+
+
+def _body(response: StResponse) -> Any:
+    try:
+        return json.loads(response.content or b"null")
+    except ValueError:
+        return None
+
+
+def operation_of(api: str, case: Case[Any]) -> Operation | None:
+    try:
+        operation, _ = router(api).match(case.formatted_path, case.method.upper())
+    except ApiError:
+        return None
+    return operation
+
+
+@dataclass
+class ContractChecks:
+    """The checks above, bound to one API's target."""
+
+    api: str
+    target: Target
+    resources: Resources = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.resources = RESOURCES[self.api]
+
+    # --- reading records back ------------------------------------------------------------
+
+    def read(self, record: str, params: Mapping[str, Any] | None = None) -> Any:
+        assert self.resources.read is not None
+        return self.target.request("GET", self.resources.read.format(id=record), params=params)
+
+    def named(self, case: Case[Any]) -> list[str]:
+        addressed = self.resources.addressed.get(self._operation_id(case))
+        if addressed is None:
+            return []
+        records = addressed(case.path_parameters or {}, case.body if isinstance(case.body, Mapping) else None)
+        return [r for r in records if self.resources.record_id(r)][:MAX_FOLLOW_UPS]
+
+    def _operation_id(self, case: Case[Any]) -> str:
+        return str(case.operation.definition.raw.get("operationId", ""))
+
+    # --- the checks ---------------------------------------------------------------------------
+
+    def all(self) -> list[Check]:
+        return [self.created_is_readable, self.update_is_persisted, self.deleted_is_gone]
+
+    def created_is_readable(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
+        pointer = self.resources.created.get(self._operation_id(case))
+        body = _body(response)
+        if not pointer or not 200 <= response.status_code < 300 or not self.resources.wrote(body):
+            return None
+        created = [str(r) for r in pointer_values(body, pointer)][:MAX_FOLLOW_UPS]
+        if self.resources.read is None:
+            if not self.target.has_admin():
+                return None  # no way for a client to read it back (12Twenty)
+            stored = json.dumps(self.target.state())
+            missing = [r for r in created if json.dumps(r) not in stored]
+            if missing:
+                raise _fail(
+                    case, "created_is_readable", f"created {missing} but the state does not hold them"
+                )
+            return None
+        for record in created:
+            read = self.read(record)
+            if read.status != 200:
+                raise _fail(
+                    case,
+                    "created_is_readable",
+                    f"created record {record} ({response.status_code}), but GET "
+                    f"{self.resources.read.format(id=record)} answers {read.status}: {read.text[:300]}",
+                )
+        return None
+
+    def update_is_persisted(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
+        if case.method.upper() not in ("PUT", "PATCH") or not 200 <= response.status_code < 300:
+            return None
+        pointer = self.resources.updated.get(self._operation_id(case))
+        records = self.named(case)
+        if self.resources.read is None or pointer is None or not records:
+            return None
+        returned = {
+            str(item.get("id")): item
+            for item in pointer_values(_body(response), pointer)
+            if isinstance(item, Mapping)
+        }
+        for record in records:
+            if record not in returned:
+                continue  # a batch skips unknown ids
+            read = self.read(record, self._read_params(case))
+            stored = pointer_values(read.json() if read.status == 200 else None, self.resources.record)
+            if read.status != 200 or stored != [returned[record]]:
+                raise _fail(
+                    case,
+                    "update_is_persisted",
+                    f"the update returned {json.dumps(returned[record])[:400]}\n"
+                    f"but GET {self.resources.read.format(id=record)} then answers "
+                    f"{read.status}: {read.text[:400]}",
+                )
+        return None
+
+    def deleted_is_gone(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
+        if case.method.upper() != "DELETE" or not 200 <= response.status_code < 300:
+            return None
+        if self.resources.read is None:
+            return None
+        for record in self.named(case):
+            read = self.read(record)
+            if read.status not in (404, 410):
+                raise _fail(
+                    case,
+                    "deleted_is_gone",
+                    f"DELETE answered {response.status_code}, but GET "
+                    f"{self.resources.read.format(id=record)} then answers {read.status}: {read.text[:300]}",
+                )
+        return None
+
+    def _read_params(self, case: Case[Any]) -> dict[str, Any] | None:
+        """Query parameters that shape the representation (PERSCOM's ``include``) go along."""
+        query = case.query or {}
+        kept = {name: query[name] for name in self.resources.representation_params if name in query}
+        return kept or None
+
+    # --- rejected writes change nothing ---------------------------------------------------
+
+    def snapshot(self, case: Case[Any]) -> Callable[[], Any] | None:
+        """Before a write: a way to observe the records it could touch, or None if there is none."""
+        if case.method.upper() in ("GET", "HEAD", "OPTIONS"):
+            return None
+        if self.target.has_admin():
+            return self.target.state
+        records = self.named(case)
+        if self.resources.read is None or not records:
+            return None
+        return lambda: {record: self.read(record).text for record in records}
+
+    def rejected_write_changed_nothing(self, observe: Callable[[], Any]) -> Check:
+        before = observe()
+
+        def rejected_write_changed_nothing(ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
+            if not 400 <= response.status_code < 500:
+                return None
+            after = observe()
+            if after != before:
+                raise _fail(
+                    case,
+                    "rejected_write_changed_nothing",
+                    f"the request was refused with {response.status_code}, yet the records changed:\n"
+                    + _difference(before, after),
+                )
+            return None
+
+        return rejected_write_changed_nothing
+
+
+def _difference(before: Any, after: Any) -> str:
+    import difflib
+
+    lines = difflib.unified_diff(
+        json.dumps(before, indent=1, sort_keys=True, default=str).splitlines(),
+        json.dumps(after, indent=1, sort_keys=True, default=str).splitlines(),
+        "before",
+        "after",
+        lineterm="",
+        n=1,
+    )
+    return "\n".join(list(lines)[:40])
+
+
+# --- the reviewed false positives ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FalsePositive:
+    """One reviewed exception: ``check`` may fail for ``api`` when every condition holds."""
+
+    api: str
+    check: str
+    reason: str
+    operations: frozenset[str] = frozenset()  # operationIds; empty = every operation
+    statuses: frozenset[int] = frozenset()  # only responses with these statuses
+    error_fields: frozenset[str] = frozenset()  # only when the errors name nothing but these
+    query_any: frozenset[str] = frozenset()  # only when the request carries one of these
+
+    def covers(self, api: str, failure: Failure, case: Case[Any], response: StResponse) -> bool:
+        if api != self.api or self.check not in failure.checks:
+            return False
+        if self.operations and str(case.operation.definition.raw.get("operationId")) not in self.operations:
+            return False
+        if self.statuses and response.status_code not in self.statuses:
+            return False
+        if self.error_fields and not set(_error_fields(_body(response))) <= self.error_fields:
+            return False
+        if self.query_any:
+            query = case.query or {}
+            return any(query.get(name) not in (None, False, "false", "0", "") for name in self.query_any)
+        return True
+
+
+def _error_fields(body: Any) -> Iterable[str]:
+    """Field names of a validation error body: ``errors`` at the top or under ``error``; a
+    batch key such as ``resources.1.calendar_id`` counts as ``calendar_id``."""
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        body = body["error"]
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    if not isinstance(errors, Mapping) or not errors:
+        return ["<none>"]
+    return [str(key).rsplit(".", 1)[-1] for key in errors]
+
+
+def load_false_positives(path: Path = FALSE_POSITIVES) -> list[FalsePositive]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    known = {"api", "check", "reason", "operations", "statuses", "error_fields", "query_any", "rule"}
+    found = []
+    for number, raw in enumerate(entries, 1):
+        unknown = set(raw) - known
+        if unknown or not raw.get("reason") or not raw.get("rule") or raw.get("api") not in RESOURCES:
+            raise ValueError(f"{path}: entry {number} is malformed (needs api, check, rule, reason): {raw}")
+        found.append(
+            FalsePositive(
+                api=raw["api"],
+                check=raw["check"],
+                reason=raw["reason"],
+                operations=frozenset(raw.get("operations", ())),
+                statuses=frozenset(int(s) for s in raw.get("statuses", ())),
+                error_fields=frozenset(raw.get("error_fields", ())),
+                query_any=frozenset(raw.get("query_any", ())),
+            )
+        )
+    return found

@@ -1,0 +1,157 @@
+"""What each API's records look like to a staging-safe run: how the run finds the records it
+created, which requests name existing records, and how a record is removed again.
+
+Only what differs between the four APIs lives here; the mechanics are in ``contracts.safety``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# (path parameters, parsed JSON body) → the record ids a request names.
+Addressed = Callable[[Mapping[str, str], Any], list[str]]
+
+
+def path_param(name: str) -> Addressed:
+    def ids(path: Mapping[str, str], body: Any) -> list[str]:
+        return [str(path[name])] if name in path else []
+
+    return ids
+
+
+def body_keys(name: str) -> Addressed:
+    """``{"resources": {"<id>": {...}}}`` (Laravel-Orion batch update)."""
+
+    def ids(path: Mapping[str, str], body: Any) -> list[str]:
+        value = body.get(name) if isinstance(body, Mapping) else None
+        return [str(key) for key in value] if isinstance(value, Mapping) else []
+
+    return ids
+
+
+def body_items(name: str) -> Addressed:
+    """``{"resources": [<id>, ...]}`` (Laravel-Orion batch delete)."""
+
+    def ids(path: Mapping[str, str], body: Any) -> list[str]:
+        value = body.get(name) if isinstance(body, Mapping) else None
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    return ids
+
+
+@dataclass(frozen=True)
+class Delete:
+    """How one record is removed: ``path`` is relative to the API's base URL, ``{id}`` filled in."""
+
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Resources:
+    # operationId → JSON pointer to the created record ids in a 2xx body ("*" = every item).
+    created: Mapping[str, str]
+    # How to remove a record; None when the API offers no way (12Twenty).
+    delete: Delete | None
+    # Write operations that act on records named in the request: against a live target they are
+    # sent only for records this run created.
+    addressed: Mapping[str, Addressed] = field(default_factory=dict)
+    # How a client reads one record back ({id} filled in), and where the record sits in that
+    # answer; None when the API has no read (12Twenty).
+    read: str | None = None
+    record: str = ""
+    # operationId of an update → pointer to the updated record(s) in its 2xx answer.
+    updated: Mapping[str, str] = field(default_factory=dict)
+    # Query parameters that shape a record's representation (sent along when reading back).
+    representation_params: tuple[str, ...] = ()
+    # POST operations that only read (they may run under --read-only).
+    read_only: frozenset[str] = frozenset()
+    # Pointer (with "*") to client-chosen record keys in request bodies: against a live target
+    # the run prefixes them with its own id, so generated keys never hit someone else's record.
+    client_keys: str | None = None
+    # Whether a 2xx body of a create operation wrote anything (12Twenty answers 200 with only
+    # the failing items when a batch is refused).
+    wrote: Callable[[Any], bool] = lambda body: True
+    # Whether a value could be a record id at all (the four APIs number records with 64-bit
+    # integers); a request naming something else, such as "abc", must be refused by the target.
+    record_id: Callable[[str], bool] = lambda value: value.isdigit() and int(value) < 2**63
+
+
+RESOURCES: Mapping[str, Resources] = {
+    "perscom": Resources(
+        created={"createEvent": "/data/id", "batchCreateEvents": "/data/*/id"},
+        # Soft delete would leave a trashed event behind on staging: remove it for good.
+        delete=Delete("DELETE", "/v2/events/{id}", {"force": "true"}),
+        addressed={
+            "updateEvent": path_param("event"),
+            "putEvent": path_param("event"),
+            "deleteEvent": path_param("event"),
+            "batchUpdateEvents": body_keys("resources"),
+            "batchDeleteEvents": body_items("resources"),
+        },
+        read="/v2/events/{id}",
+        record="/data",
+        updated={"updateEvent": "/data", "putEvent": "/data", "batchUpdateEvents": "/data/*"},
+        representation_params=("include",),
+        read_only=frozenset({"searchEvents"}),
+    ),
+    "b2core": Resources(
+        created={"createCalendarEvent": "/id"},
+        delete=Delete("DELETE", "/api/v2/calendars/events/{id}"),
+        addressed={
+            "updateCalendarEvent": path_param("eventId"),
+            "patchCalendarEvent": path_param("eventId"),
+            "deleteCalendarEvent": path_param("eventId"),
+        },
+        read="/api/v2/calendars/events/{id}",
+        updated={"updateCalendarEvent": "", "patchCalendarEvent": ""},
+    ),
+    "kona": Resources(
+        created={"createCalendarEvent": "/calendar_events/*/id"},
+        delete=Delete("DELETE", "/api/calendar_events/{id}"),
+        addressed={
+            "updateCalendarEvent": path_param("id"),
+            "deleteCalendarEvent": path_param("id"),
+        },
+        read="/api/calendar_events/{id}",
+        record="/calendar_events/0",
+        updated={"updateCalendarEvent": "/calendar_events/0"},
+    ),
+    "twelvetwenty": Resources(
+        # The batch answers one result per item; a successful one carries the ExternalId.
+        created={"upsertCalendarEvents": "/*/ExternalId"},
+        delete=None,
+        client_keys="/*/ExternalId",
+        wrote=lambda body: isinstance(body, list) and all(item.get("IsSuccessful") for item in body),
+    ),
+}
+
+
+def pointer_values(document: Any, pointer: str) -> list[Any]:
+    """Values at a JSON pointer where ``*`` stands for every item of an array."""
+    nodes = [document]
+    for part in pointer.strip("/").split("/") if pointer.strip("/") else ():
+        found: list[Any] = []
+        for node in nodes:
+            if part == "*" and isinstance(node, list):
+                found.extend(node)
+            elif isinstance(node, Mapping) and part in node:
+                found.append(node[part])
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                found.append(node[int(part)])
+        nodes = found
+    return nodes
+
+
+def replace_values(document: Any, pointer: str, change: Callable[[Any], Any]) -> None:
+    """Apply ``change`` in place to every value at ``pointer`` (``*`` = every item)."""
+    *parents, last = pointer.strip("/").split("/")
+    containers = pointer_values(document, "/".join(parents)) if parents else [document]
+    for container in containers:
+        if last == "*" and isinstance(container, list):
+            container[:] = [change(item) for item in container]
+        elif isinstance(container, dict) and last in container:
+            container[last] = change(container[last])

@@ -1,0 +1,128 @@
+"""One API's schema-driven suite: the schemathesis schema, its checks and its stateful workflow.
+
+Each ``contracts/test_<api>.py`` builds one :class:`Suite` at import time and gets from it
+
+* ``suite.schema`` for ``@suite.schema.parametrize()`` (examples, coverage and fuzzing phases),
+  with ``suite.check(case)`` as the test body;
+* ``suite.workflow()``, the stateful phase over the spec's links, as a unittest ``TestCase``.
+
+Both run every built-in schemathesis check plus ours (``contracts.checks``), drop the failures
+listed in the reviewed ``contracts/false_positives.yaml`` and nothing else, and honour the run's
+safety options (``contracts.safety``): ``--read-only`` keeps only operations that cannot change
+state; against a live target, operations that name existing records run only through the
+stateful workflow, on records the run created, and client-chosen keys get the run's prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import reject, settings
+from schemathesis import Case
+from schemathesis.core.failures import Failure
+from schemathesis.core.transport import Response as StResponse
+from schemathesis.schemas import BaseSchema
+
+from contracts.checks import Check, ContractChecks, load_false_positives
+from contracts.harness import max_examples, run_target
+from contracts.resources import RESOURCES
+from contracts.safety import SAFE_METHODS, current_run
+from contracts.schema import load_schema
+
+Prepare = Callable[[Case[Any]], None]
+
+
+class Suite:
+    def __init__(self, api: str, *, prepare: Prepare | None = None) -> None:
+        self.api = api
+        self.target = run_target(api)
+        self.options = current_run().options
+        self.resources = RESOURCES[api]
+        self.checks = ContractChecks(api, self.target)
+        self.false_positives = [entry for entry in load_false_positives() if entry.api == api]
+        self.prepare = prepare
+        schema: BaseSchema = load_schema(self.target)
+        schema.config.generation.update(max_examples=max_examples())
+        schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
+        if self.target.live:
+            # Links inferred from list answers would capture ids of records the run did not make.
+            schema.config.phases.stateful.inference.algorithms = []
+        if self.options.read_only:
+            schema.config.phases.coverage.unexpected_methods = {m.lower() for m in SAFE_METHODS}
+            schema = schema.include(method=sorted(SAFE_METHODS))
+            if self.resources.read_only:
+                schema = schema.include(operation_id=sorted(self.resources.read_only))
+        self.stateful_schema = schema
+        if self.target.live and not self.options.read_only and self.resources.addressed:
+            schema = schema.exclude(operation_id=sorted(self.resources.addressed))
+        self.schema = schema
+
+    # --- failures ---------------------------------------------------------------------------
+
+    def _keep_failure(self, context: Any, failure: Failure, case: Case[Any], response: StResponse) -> bool:
+        return not any(entry.covers(self.api, failure, case, response) for entry in self.false_positives)
+
+    # --- the stateless phases -----------------------------------------------------------------
+
+    def call_kwargs(self) -> dict[str, Any]:
+        return {"session": self.target.session} if self.target.live else {}
+
+    def before_call(self, case: Case[Any]) -> list[Check]:
+        """Ready a case for sending; returns the checks that need a look before the call."""
+        if self.prepare is not None:
+            self.prepare(case)
+        if self.target.live and self.resources.client_keys and case.body is not None:
+            self.target.session.isolate(case.body)
+        observe = self.checks.snapshot(case)
+        return [self.checks.rejected_write_changed_nothing(observe)] if observe is not None else []
+
+    def check(self, case: Case[Any]) -> None:
+        """The body of the schema test: send the case, then run every check on the answer."""
+        __tracebackhide__ = True
+        extra = self.before_call(case)
+        kwargs = self.call_kwargs()
+        response = case.call(**kwargs)
+        case.validate_response(
+            response, additional_checks=[*self.checks.all(), *extra], transport_kwargs=kwargs
+        )
+
+    # --- the stateful phase -----------------------------------------------------------------
+
+    def workflow(self) -> Any:
+        """The stateful test over the spec's links, with state reset before each scenario."""
+        suite = self
+        base: Any = self.stateful_schema.as_state_machine()
+
+        class Workflow(base):  # type: ignore[misc]
+            pending: list[Check] = []
+
+            def setup(self) -> None:
+                if suite.target.has_admin():
+                    suite.target.reset()
+
+            def before_call(self, case: Case[Any]) -> None:
+                if suite.target.live and not suite.options.read_only:
+                    operation = str(case.operation.definition.raw.get("operationId", ""))
+                    if suite.target.session.foreign(operation, case.path_parameters or {}, case.body):
+                        reject()  # a generated id: never sent to records the run did not create
+                self.pending = suite.before_call(case)
+                super().before_call(case)
+
+            def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+                return suite.call_kwargs()
+
+            def validate_response(
+                self,
+                response: Any,
+                case: Case[Any],
+                additional_checks: list[Any] | None = None,
+                **kwargs: Any,
+            ) -> None:
+                __tracebackhide__ = True
+                checks = [*(additional_checks or []), *suite.checks.all(), *self.pending]
+                super().validate_response(response, case, additional_checks=checks, **kwargs)
+
+        test_case: Any = Workflow.TestCase
+        test_case.settings = settings(test_case.settings, max_examples=max_examples(), deadline=None)
+        return test_case
