@@ -195,9 +195,22 @@ def _reject_constant(value: str) -> Any:
     raise MalformedJson(f"{value} is not valid JSON")
 
 
+def _number(text: str) -> float | int:
+    """A JSON number with a fractional part; a whole one (``2.0``, ``1e3``) becomes an int.
+
+    JSON Schema counts ``2.0`` as an integer, so it passes ``type: integer`` and reaches the
+    handlers, which may use it as an index or a count: they get ``2``. Overflowing numbers
+    (``1e400``) are malformed, as NaN and Infinity are.
+    """
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedJson(f"{text} is out of range")
+    return int(value) if value.is_integer() and abs(value) < 2**63 else value
+
+
 def parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw, parse_constant=_reject_constant)
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
     except (ValueError, RecursionError) as exc:
         raise MalformedJson(str(exc)) from exc
 
