@@ -8,6 +8,7 @@ import pytest
 
 from contracts import safety
 from contracts.live import LiveServer
+from contracts.report import add_report_options, configure_report
 from contracts.target import APIS
 
 
@@ -47,9 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="file recording what the run created on a live target, for cleanup (default: .contracts/)",
     )
+    add_report_options(parser)  # --report: the run report (contracts/report.py)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    configure_report(config)  # the run report plugin: progress lines, summary, --report
     for option, variable in (("--base-url", "CONTRACTS_BASE_URL"), ("--token", "CONTRACTS_TOKEN")):
         for value in config.getoption(option) or ():
             name, sep, rest = value.partition("=")
