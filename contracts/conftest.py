@@ -58,6 +58,10 @@ def pytest_configure(config: pytest.Config) -> None:
             name, sep, rest = value.partition("=")
             key = f"{variable}_{name.upper()}" if sep and name in APIS else variable
             os.environ[key] = rest if key != variable else value
+    config.addinivalue_line(
+        "markers",
+        "read_only: a scenario that sends only requests that cannot change state (runs under --read-only)",
+    )
     if config.getoption("--profile"):
         os.environ["CONTRACTS_PROFILE"] = config.getoption("--profile")
     if config.getoption("--read-only"):
@@ -70,6 +74,20 @@ def pytest_configure(config: pytest.Config) -> None:
         server = LiveServer.start(strict=True)
         config.stash[_SERVER] = server
         os.environ["CONTRACTS_BASE_URL"] = server.url
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --read-only only the schema tests (already cut to safe operations) and the scenarios
+    marked ``read_only`` run; a scenario that writes is skipped, never half-run."""
+    if not config.getoption("--read-only"):
+        return
+    writes = pytest.mark.skip(reason="it writes; skipped under --read-only")
+    for item in items:
+        if (
+            item.get_closest_marker("read_only") is None
+            and getattr(item, "originalname", "") != "test_schema"
+        ):
+            item.add_marker(writes)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -339,11 +339,11 @@ def cleanup_run(report: Callable[[str], None]) -> None:
         report(line)
 
 
-def cleanup_ledger(ledger: Ledger) -> list[str]:
+def cleanup_ledger(ledger: Ledger, token_args: list[str] | None = None) -> list[str]:
     """Delete the ledger's pending records with the run's tokens; the ledger file goes when empty."""
     from contracts.target import parse_pairs
 
-    tokens = parse_pairs(None, "CONTRACTS_TOKEN")
+    tokens = parse_pairs(token_args, "CONTRACTS_TOKEN")
     result = ledger.cleanup(lambda api: tokens.get(api) or tokens.get("*") or DEV_TOKEN)
     lines = list(result.lines(ledger.path))
     if not ledger.pending:

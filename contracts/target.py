@@ -68,7 +68,7 @@ class Target:
 
     api: str
     base_url: str
-    token: str
+    token: str = field(repr=False)
     app: Flask | None = None
     _session: GuardedSession | None = field(default=None, repr=False)
 

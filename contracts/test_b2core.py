@@ -221,11 +221,13 @@ def test_each_filter_narrows_the_list(b2: Target) -> None:
     ],
     ids=["start-word", "end-month-13", "start-no-offset", "recipients-no-at", "recipients-empty-item"],
 )
+@pytest.mark.read_only
 def test_malformed_filter_value_is_400(b2: Target, key: str, value: str) -> None:
     response = b2.request("GET", EVENTS, params={f"filter[{key}]": value})
     assert len(invalid(response, f"filter[{key}]")) == 1
 
 
+@pytest.mark.read_only
 def test_unknown_filter_is_400(b2: Target) -> None:
     response = b2.request("GET", EVENTS, params={"filter[caption]": "Name"})
     assert invalid(response, "filter") == ["The filter field does not accept: caption."]
@@ -269,6 +271,7 @@ def test_sort_fields_and_orders(b2: Target) -> None:
     ],
     ids=["unknown-field", "wrong-case-field", "upper-case-order", "long-order"],
 )
+@pytest.mark.read_only
 def test_unknown_sort_is_400(b2: Target, query: dict[str, str], field: str) -> None:
     response = b2.request("GET", EVENTS, params=query)
     [problem] = invalid(response, field)
@@ -300,6 +303,7 @@ def test_limit_and_offset_page_through_the_events(b2: Target) -> None:
     ],
     ids=["limit-0", "limit-101", "offset-negative", "limit-word"],
 )
+@pytest.mark.read_only
 def test_bad_paging_is_400(b2: Target, query: dict[str, str], field: str) -> None:
     assert len(invalid(b2.request("GET", EVENTS, params=query), field)) == 1
 
@@ -540,6 +544,7 @@ def test_undocumented_method_is_405_with_allow(b2: Target) -> None:
     assert set(response.json()) == {"message"}
 
 
+@pytest.mark.read_only
 def test_unknown_path_is_a_vendor_404(b2: Target) -> None:
     response = b2.request("GET", "/api/v2/calendars/nothing-here", headers=JA)
     assert response.status == 404 and set(response.json()) == {"message"}

@@ -291,6 +291,7 @@ def test_paging_defaults_to_25_and_follows_page_and_per_page(kona: Target) -> No
     assert in_window(kona, *month, page=3) == []
 
 
+@pytest.mark.read_only
 def test_unknown_order_by_is_a_400(kona: Target) -> None:
     problem(kona.request("GET", EVENTS, params={"order_by": "name"}), 400, "Bad Request")
 
@@ -475,6 +476,7 @@ def test_endless_series_is_bounded_by_window_and_paging(kona: Target) -> None:
 @pytest.mark.parametrize(
     "header", [None, "Bearer not-a-token", "Basic ZGV2OmRldg=="], ids=["missing", "unknown", "basic"]
 )
+@pytest.mark.read_only
 def test_bad_credentials_are_a_kona_401(kona: Target, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     response = kona.request("GET", EVENTS, headers=headers, auth=False)

@@ -547,6 +547,7 @@ def test_search_honours_trash_flags_and_paging(pc: Target) -> None:
 # --- version, auth, scopes --------------------------------------------------------------------
 
 
+@pytest.mark.read_only
 def test_unknown_version_is_400(pc: Target) -> None:
     assert error(pc.request("GET", "/v3/events"), 400) == {
         "message": "The provided API version is not valid. The currently available versions are: v1, v2",
@@ -560,6 +561,7 @@ def test_v1_and_v2_serve_the_same_events(pc: Target) -> None:
 
 
 @pytest.mark.parametrize("header", [None, "Bearer not-a-key"], ids=["missing", "unknown"])
+@pytest.mark.read_only
 def test_bad_credentials_are_401(pc: Target, header: str | None) -> None:
     headers = {"Authorization": header} if header else {}
     response = pc.request("GET", EVENTS, headers=headers, auth=False)

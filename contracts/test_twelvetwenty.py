@@ -270,6 +270,7 @@ def test_undocumented_method_is_405_with_allow(tt: Target) -> None:
     assert response.json() == {"Message": "The requested resource does not support http method 'POST'."}
 
 
+@pytest.mark.read_only
 def test_unknown_path_is_a_vendor_404(tt: Target) -> None:
     response = tt.request("GET", "/api/v2/no-such-thing")
     assert response.status == 404

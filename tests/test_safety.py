@@ -1,0 +1,276 @@
+"""Staging safety of `contracts run` against a live URL: read-only, rate limit, guard and cleanup.
+
+A real `mockserver serve` process stands in for a shared staging deployment; its admin API is
+the observer that tells whether the run changed anything.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from contracts.live import LiveServer
+from contracts.resources import pointer_values
+from contracts.safety import Entry, GuardedSession, Ledger, RateLimiter, RefusedRequest, current_run
+
+pytestmark = pytest.mark.live
+SHARED_B2CORE_EVENT = {
+    "caption": "Shared fixture",
+    "startDate": "2022-01-01T00:00:00Z",
+    "endDate": "2022-01-02T00:00:00Z",
+}
+
+
+def call(url: str, method: str = "GET", body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=data,
+        headers={"Authorization": "Bearer dev-token", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else None
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    live = LiveServer.start(strict=True)
+    yield live
+    live.stop()
+
+
+@pytest.fixture
+def staging(server: LiveServer) -> str:
+    """The live mock, reset, holding one shared fixture per API a run could damage."""
+    call(f"{server.url}/__mock/reset", "POST")
+    call(f"{server.url}/b2core/api/v2/calendars/events", "POST", SHARED_B2CORE_EVENT)
+    call(
+        f"{server.url}/perscom/v2/events",
+        "POST",
+        {
+            "name": "shared",
+            "calendar_id": 123,
+            "author_id": 123,
+            "all_day": False,
+            "starts": "2023-11-07T05:31:56Z",
+            "ends": "2023-11-07T06:31:56Z",
+        },
+    )
+    call(f"{server.url}/__mock/journal", "DELETE")
+    return server.url
+
+
+def contracts(*args: str, ledger: Path | None = None) -> subprocess.CompletedProcess[str]:
+    extra = [f"--ledger={ledger}"] if ledger else []
+    return subprocess.run(
+        [sys.executable, "-m", "contracts.cli", "run", "--profile", "quick", *extra, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def journal(url: str) -> list[dict[str, Any]]:
+    entries: list[dict[str, Any]] = call(f"{url}/__mock/journal?limit=100000")["entries"]
+    return entries
+
+
+def test_read_only_run_of_every_api_changes_nothing(staging: str) -> None:
+    before = call(f"{staging}/__mock/state")
+    result = contracts("--base-url", staging, "--read-only")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert call(f"{staging}/__mock/state") == before
+    sent = Counter(
+        e["method"] if e["method"] != "POST" else e["operation_id"] for e in journal(staging) if e["api"]
+    )
+    assert set(sent) <= {"GET", "HEAD", "OPTIONS", "TRACE", "searchEvents"}, sent
+    assert sent["GET"] > 100 and sent["searchEvents"] > 10  # it did run, against every API
+
+
+def test_a_write_run_deletes_what_it_created_and_spares_the_shared_fixture(
+    staging: str, tmp_path: Path
+) -> None:
+    before = call(f"{staging}/__mock/state/b2core")["b2core"]
+    ledger = tmp_path / "ledger.jsonl"
+    result = contracts("--api", "b2core", "--base-url", staging, "-k", "test_schema and POST", ledger=ledger)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "cleanup deleted" in result.stdout
+    assert call(f"{staging}/__mock/state/b2core")["b2core"]["events"] == before["events"]
+    assert not ledger.exists()  # everything went, so the ledger did too
+    touched = {e["path"] for e in journal(staging) if e["method"] in ("PUT", "PATCH", "DELETE")}
+    assert "/b2core/api/v2/calendars/events/1" not in touched  # the shared fixture's id
+
+
+def test_an_interrupted_run_still_cleans_up(staging: str, tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.jsonl"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "contracts.cli",
+            "run",
+            "--api",
+            "perscom",
+            "--base-url",
+            staging,
+            f"--ledger={ledger}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and (not ledger.exists() or ledger.read_text().count("created") < 5):
+        time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert "cleanup deleted" in output, output[-3000:]
+    events = call(f"{staging}/__mock/state/perscom")["perscom"]["events"]
+    assert [e["name"] for e in events] == ["shared"]
+
+
+def test_a_killed_run_is_cleaned_up_from_its_ledger(staging: str, tmp_path: Path) -> None:
+    created = call(
+        f"{staging}/b2core/api/v2/calendars/events", "POST", {**SHARED_B2CORE_EVENT, "caption": "left"}
+    )
+    ledger = tmp_path / "ledger.jsonl"
+    url = f"{staging}/b2core/api/v2/calendars/events/{created['id']}"
+    Ledger(ledger).created(Entry("b2core", str(created["id"]), {"method": "DELETE", "url": url, "query": {}}))
+    result = subprocess.run(
+        [sys.executable, "-m", "contracts.cli", "cleanup", str(ledger)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [e["caption"] for e in call(f"{staging}/__mock/state/b2core")["b2core"]["events"]] == [
+        "Shared fixture"
+    ]
+    assert not ledger.exists()
+
+
+def test_rate_limit_caps_requests_per_second(staging: str) -> None:
+    result = contracts(
+        "--api",
+        "twelvetwenty",
+        "--base-url",
+        staging,
+        "--rate-limit",
+        "20",
+        "-k",
+        "generateAuthenticationToken",
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    times = sorted(datetime.fromisoformat(e["time"]).timestamp() for e in journal(staging))
+    assert len(times) > 20
+    busiest = max(sum(1 for t in times if start <= t < start + 1) for start in times)
+    assert busiest <= 21  # 20 per second, plus one for clock granularity at the window's edge
+
+
+# --- the guard itself, without a server ------------------------------------------------------------
+
+
+class Recorder(GuardedSession):
+    """A GuardedSession whose network is a stub answering each request from a table."""
+
+    def __init__(self, api: str, answers: dict[tuple[str, str], tuple[int, Any]]) -> None:
+        super().__init__(api, "http://staging.invalid/" + api)
+        self.answers = answers
+        self.sent: list[str] = []
+
+    def _answer(self, request: requests.PreparedRequest) -> requests.Response:
+        path = (request.url or "").split(self.base_url, 1)[1].split("?")[0]
+        status, body = self.answers.get((request.method or "", path), (404, None))
+        response = requests.Response()
+        response.status_code = status
+        response._content = json.dumps(body).encode()
+        response.request = request
+        self.sent.append(f"{request.method} {path}")
+        return response
+
+
+@pytest.fixture
+def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[type[Recorder]]:
+    monkeypatch.setenv("CONTRACTS_LEDGER", str(tmp_path / "ledger.jsonl"))
+    monkeypatch.delenv("CONTRACTS_READ_ONLY", raising=False)
+    current_run.cache_clear()
+    monkeypatch.setattr(requests.Session, "send", lambda self, request, **kw: self._answer(request))
+    yield Recorder
+    current_run.cache_clear()
+
+
+def test_guard_sends_writes_only_to_records_the_run_created(guarded: type[Recorder]) -> None:
+    session = guarded("perscom", {("POST", "/v2/events"): (201, {"data": {"id": 77}})})
+    with pytest.raises(RefusedRequest, match="12 that this run did not create"):
+        session.request("DELETE", f"{session.base_url}/v2/events/12")
+    with pytest.raises(RefusedRequest, match="5"):
+        session.request(
+            "PATCH", f"{session.base_url}/v2/events/batch", json={"resources": {"5": {"name": "x"}}}
+        )
+    session.request("POST", f"{session.base_url}/v2/events", json={"name": "mine"})
+    session.request("PATCH", f"{session.base_url}/v2/events/77", json={"name": "x"})
+    session.request("DELETE", f"{session.base_url}/v2/events/batch", json={"resources": [77, "not-an-id"]})
+    assert session.sent == ["POST /v2/events", "PATCH /v2/events/77", "DELETE /v2/events/batch"]
+    assert current_run().ledger.owns("perscom", "77")
+
+
+def test_read_only_refuses_every_write_but_lets_safe_reads_through(
+    guarded: type[Recorder], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONTRACTS_READ_ONLY", "1")
+    current_run.cache_clear()
+    session = guarded("perscom", {})
+    session.request("GET", f"{session.base_url}/v2/events")
+    session.request("POST", f"{session.base_url}/v2/events/search", json={})
+    for method, path in (("POST", "/v2/events"), ("DELETE", "/v2/events/1"), ("PUT", "/nowhere")):
+        with pytest.raises(RefusedRequest, match="--read-only"):
+            session.request(method, session.base_url + path)
+    assert session.sent == ["GET /v2/events", "POST /v2/events/search"]
+
+
+def test_twelvetwenty_keys_get_the_run_prefix_and_undeletable_records_are_reported(
+    guarded: type[Recorder],
+) -> None:
+    session = guarded("twelvetwenty", {})
+    body = [{"ExternalId": "a"}, {"ExternalId": 5}, {"Title": "no key"}]
+    session.isolate(body)
+    prefix = f"ct{current_run().run_id}-"
+    assert pointer_values(body, "/*/ExternalId") == [prefix + "a", 5]
+    session.isolate(body)  # idempotent: a replayed case is not prefixed twice
+    assert body[0]["ExternalId"] == prefix + "a"
+
+
+def test_ledger_replays_to_what_is_still_pending(tmp_path: Path) -> None:
+    ledger = Ledger(tmp_path / "l.jsonl")
+    ledger.created(Entry("kona", "1", {"method": "DELETE", "url": "u1", "query": {}}))
+    ledger.created(Entry("kona", "2", {"method": "DELETE", "url": "u2", "query": {}}))
+    ledger.created(Entry("twelvetwenty", "x", None))
+    ledger.gone("kona", "1")
+    again = Ledger.load(ledger.path)
+    assert sorted(again.pending) == [("kona", "2"), ("twelvetwenty", "x")]
+    assert again.owns("kona", "1")  # created by the run, even though it is gone
+
+
+def test_rate_limiter_spaces_requests_evenly() -> None:
+    limiter = RateLimiter(50)
+    start = time.monotonic()
+    for _ in range(11):
+        limiter.wait()
+    assert time.monotonic() - start >= 10 / 50 * 0.95
+    with pytest.raises(ValueError):
+        RateLimiter(0)
