@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from contracts.cli import _parser, pytest_args
 
 
@@ -55,3 +57,17 @@ def test_a_failing_target_makes_the_command_fail() -> None:
     )
     assert result.returncode != 0
     assert "1 failed" in result.stdout
+
+
+def test_safety_and_report_options_reach_pytest() -> None:
+    args = _parser().parse_args(
+        ["run", "--read-only", "--rate-limit", "5", "--ledger", "l.jsonl", "--report", "r.md"]
+    )
+    argv = pytest_args(args)
+    assert {"--read-only", "--rate-limit=5.0", "--ledger=l.jsonl", "--report=r.md"} <= set(argv)
+    assert sum(arg.endswith(".py") for arg in argv) == 4  # every API by default
+
+
+def test_a_rate_limit_must_be_positive() -> None:
+    with pytest.raises(SystemExit, match="positive"):
+        pytest_args(_parser().parse_args(["run", "--rate-limit", "0"]))
