@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -51,19 +52,35 @@ def utc_text(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+# Already in the stored form: ``utc_text(to_utc(text)) == text`` (string kept, no re-formatting).
+_STORED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
+def _time(text: str) -> tuple[datetime, str]:
+    moment = to_utc(text)
+    return moment, text if _STORED_FORM.fullmatch(text) else utc_text(moment)
+
+
 def normalize(item: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
     """The event as stored (UTC ``Z`` times), or the reasons it cannot be."""
-    times = {}
-    for field in ("StartTime", "EndTime"):
-        try:
-            times[field] = to_utc(item[field])
-        except (ValueError, OverflowError):
-            return None, [msg.DATE_TIME.format(field=field)]
-    if times["EndTime"] <= times["StartTime"]:
+    try:
+        start, start_text = _time(item["StartTime"])
+    except (ValueError, OverflowError):
+        return None, [msg.DATE_TIME.format(field="StartTime")]
+    try:
+        end, end_text = _time(item["EndTime"])
+    except (ValueError, OverflowError):
+        return None, [msg.DATE_TIME.format(field="EndTime")]
+    if end <= start:
         return None, [msg.START_BEFORE_END]
-    event = {name: item[name] for name in FIELD_ORDER}
-    event.update(UserId=int(item["UserId"]), TypeId=int(item["TypeId"]))
-    event.update({k: utc_text(v) for k, v in times.items()})
+    event = {
+        "ExternalId": item["ExternalId"],
+        "UserId": int(item["UserId"]),
+        "TypeId": int(item["TypeId"]),
+        "StartTime": start_text,
+        "EndTime": end_text,
+        "Title": item["Title"],
+    }
     return event, []
 
 
@@ -86,13 +103,23 @@ def failure(item: Any, problems: Sequence[str]) -> Result:
     }
 
 
-def upsert(items: Sequence[Any], state: TwelveTwentyState, validator: SchemaValidator) -> list[Result]:
-    """Apply the batch to ``state`` if every item passes; the caller holds the state's lock."""
+def upsert(
+    items: Sequence[Any],
+    state: TwelveTwentyState,
+    validator: SchemaValidator,
+    batch_validator: SchemaValidator | None = None,
+) -> list[Result]:
+    """Apply the batch to ``state`` if every item passes; the caller holds the state's lock.
+
+    ``batch_validator`` (an array of ``validator``'s schema) checks every item in one call; only
+    when it fails are the items checked one by one for their messages.
+    """
     staged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     failures: list[Result] = []
+    all_valid = batch_validator is not None and batch_validator.is_valid(items)
     for item in items:
-        problems = schema_problems(item, validator)
+        problems = [] if all_valid else schema_problems(item, validator)
         event = None
         if not problems:
             event, problems = normalize(item)
@@ -113,7 +140,10 @@ def upsert(items: Sequence[Any], state: TwelveTwentyState, validator: SchemaVali
 
 
 def _apply(staged: dict[str, dict[str, Any]], state: TwelveTwentyState) -> None:
+    events = state.events
     for external_id, event in staged.items():
-        existing = state.events.get(external_id)
-        event["Id"] = existing["Id"] if existing else state.allocate_id()
-        state.events[external_id] = {"Id": event["Id"], **{k: event[k] for k in FIELD_ORDER}}
+        existing = events.get(external_id)
+        stored = {"Id": existing["Id"] if existing else state.allocate_id()}
+        stored.update(event)  # normalize() builds events in FIELD_ORDER
+        events[external_id] = stored
+        event["Id"] = stored["Id"]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from mockserver.apis.twelvetwenty.batch import upsert
 from mockserver.apis.twelvetwenty.errors import NO_CACHE, reply
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
 from mockserver.errors import Unauthorized
 from mockserver.registry import Reply, RequestContext
+from mockserver.validation import SchemaCatalog, SchemaValidator
 
 TOKEN_LIFETIME = timedelta(hours=24)  # notes: tokens expire 24 hours after issue
 
@@ -24,8 +26,20 @@ def generate_authentication_token(ctx: RequestContext[TwelveTwentyState]) -> Rep
 
 def upsert_calendar_events(ctx: RequestContext[TwelveTwentyState]) -> Reply:
     items: list[Any] = ctx.body
-    results = upsert(items, ctx.state, ctx.schemas.validator("CalendarEvent"))
+    results = upsert(items, ctx.state, ctx.schemas.validator("CalendarEvent"), _batch_validator(ctx.schemas))
     return reply(results)
+
+
+_BATCH_VALIDATORS: WeakKeyDictionary[SchemaCatalog, SchemaValidator] = WeakKeyDictionary()
+
+
+def _batch_validator(schemas: SchemaCatalog) -> SchemaValidator:
+    """An array of CalendarEvent, compiled once per app: checks a whole batch in one call."""
+    validator = _BATCH_VALIDATORS.get(schemas)
+    if validator is None:
+        schema = {"type": "array", "items": {"$ref": "#/components/schemas/CalendarEvent"}}
+        validator = _BATCH_VALIDATORS[schemas] = SchemaValidator(schema, schemas.components)
+    return validator
 
 
 HANDLERS = {
