@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 _RFC3339 = re.compile(
@@ -53,8 +54,13 @@ def _offset_seconds(text: str) -> int:
     return (hours * 60 + minutes) * 60 * (-1 if text[0] == "-" else 1)
 
 
+@lru_cache(maxsize=16384)
 def parse_instant(text: str) -> Instant:
-    """The instant an RFC 3339 date-time names; ``ValueError`` if it is not one."""
+    """The instant an RFC 3339 date-time names; ``ValueError`` if it is not one.
+
+    Cached: lists filter and sort on the stored strings, parsing the same few thousand on every
+    request (a pure function of the text; errors are not cached).
+    """
     match = _RFC3339.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is not an RFC 3339 date-time")

@@ -8,6 +8,7 @@ wire format; both are accepted everywhere. Output follows Laravel's default seri
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from dateutil import parser as dateutil_parser
 
@@ -40,9 +41,15 @@ def parse_datetime(value: object) -> datetime | None:
 
 def _parse_text(text: str) -> datetime:
     try:
-        return dateutil_parser.isoparse(text)
+        return _isoparse(text)
     except ValueError:
-        return dateutil_parser.parse(text)
+        return dateutil_parser.parse(text)  # not cached: it fills missing parts from today
+
+
+@lru_cache(maxsize=16384)
+def _isoparse(text: str) -> datetime:
+    """Cached: searches compare the stored date strings of every event on every request."""
+    return dateutil_parser.isoparse(text)
 
 
 def format_datetime(value: datetime) -> str:
