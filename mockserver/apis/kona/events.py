@@ -85,6 +85,9 @@ RECORD_FIELDS = (
 )
 _STORED_FIELDS = frozenset(RECORD_FIELDS) - {"href"}
 _LIST_FIELDS = frozenset({"participant_ids", "editor_ids", "tags"})
+_PLAIN_FIELDS = _STORED_FIELDS - _LIST_FIELDS
+_AFTER_HREF = tuple((key, key in _LIST_FIELDS) for key in RECORD_FIELDS[2:])
+_ABSENT = object()
 
 
 class ReadOnlyRecord(TypeError):
@@ -113,6 +116,11 @@ class KonaRecord(MutableMapping[str, Any]):
         return KonaRecord(self)
 
     def __getitem__(self, key: str) -> Any:
+        if key in _PLAIN_FIELDS:
+            try:
+                return getattr(self, key)
+            except AttributeError:
+                raise KeyError(key) from None
         if key == "href":
             try:
                 return HREF_TEMPLATE.format(id=self.id)
@@ -125,6 +133,14 @@ class KonaRecord(MutableMapping[str, Any]):
         except AttributeError:
             raise KeyError(key) from None
         return list(value) if key in _LIST_FIELDS else value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in _PLAIN_FIELDS:
+            return getattr(self, key, default)
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._writable()
@@ -139,20 +155,30 @@ class KonaRecord(MutableMapping[str, Any]):
         delattr(self, key)
 
     def __iter__(self) -> Iterator[str]:
-        for key in RECORD_FIELDS:
-            if hasattr(self, "id" if key == "href" else key):
-                yield key
+        return iter(self.as_dict())
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self.as_dict())
 
     def __repr__(self) -> str:
-        return f"KonaRecord({dict(self)!r})"
+        return f"KonaRecord({self.as_dict()!r})"
+
+    def as_dict(self, skip: Collection[str] = ()) -> dict[str, Any]:
+        """The record as a plain dict in ``RECORD_FIELDS`` order, without the keys in ``skip``."""
+        out: dict[str, Any] = {}
+        event_id = getattr(self, "id", _ABSENT)
+        if event_id is not _ABSENT:
+            out["id"] = event_id
+            out["href"] = HREF_TEMPLATE.format(id=event_id)
+        for key, is_list in _AFTER_HREF:
+            value: Any = getattr(self, key, _ABSENT)
+            if value is not _ABSENT and key not in skip:
+                out[key] = list(value) if is_list else value
+        return out
 
     def pairs(self) -> Iterator[tuple[str, Any]]:
         """``items()``, faster (no per-key lookup)."""
-        for key in self:
-            yield key, self[key]
+        return iter(self.as_dict().items())
 
     def _writable(self) -> None:
         if getattr(self, "_frozen", False):
@@ -201,8 +227,10 @@ def updated_record(
 
 def to_wire(record: Mapping[str, Any], occurrence: Occurrence | None = None) -> dict[str, Any]:
     """The JSON item Kona returns; ``occurrence`` (default: the first) sets a series' dates."""
-    items = record.pairs() if isinstance(record, KonaRecord) else record.items()
-    body = {key: value for key, value in items if key not in WRITE_ONLY_FIELDS}
+    if isinstance(record, KonaRecord):
+        body = record.as_dict(WRITE_ONLY_FIELDS)
+    else:
+        body = {key: value for key, value in record.items() if key not in WRITE_ONLY_FIELDS}
     recurring = Series.from_record(record).recurring
     if occurrence is not None:
         body["start_at"], body["end_at"] = occurrence.start, occurrence.end

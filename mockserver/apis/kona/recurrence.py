@@ -34,6 +34,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice
 from typing import Any, Literal
 
@@ -175,7 +176,7 @@ def _occurrences_from(series: Series, window_start: datetime) -> Iterator[Occurr
         series.sel_days,
         series.series_end_at,
     )
-    first_is_rule_date = next(_rule_dates(series), None) == series.start
+    first_is_rule_date = _starts_on_rule(series)
     before = skipped * per_cycle + (0 if first_is_rule_date else 1)
     for number, start in enumerate(_rule_dates(shifted), start=before + 1):
         yield Occurrence(number, start, start + duration)
@@ -186,6 +187,12 @@ def last_end(series: Series) -> datetime:
     if not series.recurring:
         return series.end
     return max(series.end, _until(series) + (series.end - series.start))
+
+
+@lru_cache(maxsize=4096)
+def _starts_on_rule(series: Series) -> bool:
+    """Whether the series' first start is itself a date of its rule (cached: an rrule is costly)."""
+    return next(_rule_dates(series), None) == series.start
 
 
 def nth_occurrence(series: Series, num_in_series: int) -> Occurrence | None:
