@@ -43,6 +43,11 @@ def _parser() -> argparse.ArgumentParser:
         help="only operations that cannot change state (safe for a shared staging deployment)",
     )
     run.add_argument(
+        "--reset",
+        action="store_true",
+        help="the live target is a mockserver of your own: reset its state between scenarios",
+    )
+    run.add_argument(
         "--rate-limit", type=float, metavar="N", help="at most N requests per second to live targets"
     )
     run.add_argument(
@@ -76,6 +81,8 @@ def pytest_args(args: argparse.Namespace) -> list[str]:
         argv.append(f"--hypothesis-seed={args.seed}")
     if args.read_only:
         argv.append("--read-only")
+    if args.reset:
+        argv.append("--reset")
     if args.rate_limit is not None:
         if args.rate_limit <= 0:
             raise SystemExit("contracts: --rate-limit must be a positive number of requests per second")

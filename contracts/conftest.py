@@ -44,6 +44,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="at most this many requests per second to a live target (all suites together)",
     )
     group.addoption(
+        "--reset",
+        action="store_true",
+        help="the live target is a mockserver this run may reset between scenarios (--live-server implies it)",
+    )
+    group.addoption(
         "--ledger",
         default=None,
         help="file recording what the run created on a live target, for cleanup (default: .contracts/)",
@@ -70,7 +75,10 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["CONTRACTS_RATE_LIMIT"] = str(config.getoption("--rate-limit"))
     if config.getoption("--ledger"):
         os.environ["CONTRACTS_LEDGER"] = config.getoption("--ledger")
+    if config.getoption("--reset"):
+        os.environ["CONTRACTS_RESET"] = "1"
     if config.getoption("--live-server"):
+        os.environ["CONTRACTS_RESET"] = "1"
         server = LiveServer.start(strict=True)
         config.stash[_SERVER] = server
         os.environ["CONTRACTS_BASE_URL"] = server.url
@@ -92,7 +100,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Runs after a failure and after Ctrl-C too: whatever the run created on a live target goes.
-    safety.cleanup_run(report=session.config.get_terminal_writer().line)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    safety.cleanup_run(report=reporter.write_line if reporter else print)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

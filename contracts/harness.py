@@ -8,7 +8,6 @@ from functools import cache
 
 import pytest
 
-from contracts.safety import current_run
 from contracts.target import Target, make_target, parse_pairs
 
 PROFILES = {"quick": 10, "ci": 25, "deep": 100}
@@ -35,7 +34,7 @@ def fresh_target(api: str) -> Target:
     scenarios then rely on unique ids instead.
     """
     target = run_target(api)
-    if target.has_admin() and not current_run().options.read_only:
+    if target.resettable:
         target.reset()
         target.admin("DELETE", "/clock")
     return target
@@ -44,6 +43,12 @@ def fresh_target(api: str) -> Target:
 def require_admin(target: Target) -> None:
     if not target.has_admin():
         pytest.skip("the target has no mock admin API (a real vendor deployment)")
+
+
+def require_clean_state(target: Target) -> None:
+    """For scenarios that count or page through every record: they need a store the run resets."""
+    if not target.resettable:
+        pytest.skip("needs a store the run may reset: the in-process mock, --live-server or --reset")
 
 
 def unique(prefix: str) -> str:

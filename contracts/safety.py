@@ -49,6 +49,8 @@ class RunOptions:
     read_only: bool = False
     rate_limit: float | None = None
     ledger: Path | None = None
+    # A live mock that belongs to this run (--live-server, --reset): reset it between scenarios.
+    reset: bool = False
 
     @classmethod
     def from_env(cls) -> RunOptions:
@@ -58,6 +60,7 @@ class RunOptions:
             read_only=os.environ.get("CONTRACTS_READ_ONLY", "") not in ("", "0"),
             rate_limit=float(rate) if rate else None,
             ledger=Path(ledger) if ledger else None,
+            reset=os.environ.get("CONTRACTS_RESET", "") not in ("", "0"),
         )
 
 

@@ -98,7 +98,7 @@ class Suite:
             pending: list[Check] = []
 
             def setup(self) -> None:
-                if suite.target.has_admin():
+                if suite.target.resettable:
                     suite.target.reset()
 
             def before_call(self, case: Case[Any]) -> None:

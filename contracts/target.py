@@ -71,6 +71,7 @@ class Target:
     token: str = field(repr=False)
     app: Flask | None = None
     _session: GuardedSession | None = field(default=None, repr=False)
+    _has_admin: bool | None = field(default=None, repr=False)
 
     @property
     def live(self) -> bool:
@@ -141,10 +142,25 @@ class Target:
         )
 
     def has_admin(self) -> bool:
-        try:
-            return self.admin("GET", "/health").status == 200
-        except OSError:
-            return False
+        """Whether the target is a mockserver (its admin API answers); asked once per target."""
+        if self._has_admin is None:
+            try:
+                self._has_admin = self.admin("GET", "/health").status == 200
+            except OSError:
+                self._has_admin = False
+        return self._has_admin
+
+    @property
+    def resettable(self) -> bool:
+        """Whether the run may reset the target's state: the in-process mock, or a live mock the
+        run owns (``--live-server``, ``--reset``). A shared live mock is treated like staging."""
+        from contracts.safety import current_run
+
+        return (
+            self.has_admin()
+            and (not self.live or current_run().options.reset)
+            and not current_run().options.read_only
+        )
 
     def reset(self) -> None:
         self.admin("POST", f"/reset/{self.api}")

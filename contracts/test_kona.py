@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from schemathesis import Case
 
-from contracts.harness import fresh_target, require_admin, unique
+from contracts.harness import fresh_target, require_admin, require_clean_state, unique
 from contracts.suite import Suite
 from contracts.target import Response, Target
 
@@ -276,6 +276,7 @@ def test_order_by_created_at_and_updated_at_newest_first(frozen: Target) -> None
 
 
 def test_paging_defaults_to_25_and_follows_page_and_per_page(kona: Target) -> None:
+    require_clean_state(kona)
     require_admin(kona)  # counts every event of the window: needs a clean mock
     made = [
         create(
@@ -341,6 +342,7 @@ def test_unknown_space_is_a_422(kona: Target) -> None:
 
 
 def test_default_space_after_reset_and_more_through_fixtures(kona: Target) -> None:
+    require_clean_state(kona)  # it loads fixtures into the shared directory
     require_admin(kona)
     event = create(kona, start_at=ms("2016-11-09 10:00"), end_at=ms("2016-11-09 11:00"))
     assert event["space_id"] == 9
@@ -389,6 +391,7 @@ BIWEEKLY_TUESDAYS = {
 
 
 def test_acceptance_biweekly_tuesdays_until_a_date_over_three_months(kona: Target) -> None:
+    require_clean_state(kona)
     series = create(kona, **BIWEEKLY_TUESDAYS)
     found = ours(in_window(kona, "2016-11-01 00:00", "2017-02-01 00:00"), {series["id"]})
     expected = [
@@ -430,6 +433,7 @@ def test_single_event_has_no_series_fields(kona: Target) -> None:
 
 
 def test_updating_the_series_changes_every_occurrence(kona: Target) -> None:
+    require_clean_state(kona)
     series = create(kona, **BIWEEKLY_TUESDAYS)
     update(
         kona, series["id"], name="Demo", start_at="2016-10-18 09:00:00.000", end_at="2016-10-18 09:30:00.000"
@@ -453,6 +457,7 @@ def test_deleting_the_series_removes_every_occurrence(kona: Target) -> None:
 
 
 def test_endless_series_is_bounded_by_window_and_paging(kona: Target) -> None:
+    require_clean_state(kona)
     daily = create(
         kona,
         name="Stand-up",

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from schemathesis import Case
 
-from contracts.harness import fresh_target, require_admin, run_target, unique
+from contracts.harness import fresh_target, require_admin, require_clean_state, run_target, unique
 from contracts.suite import Suite
 from contracts.target import Response, Target
 from mockserver.config import DEV_TOKEN
@@ -339,6 +339,7 @@ def test_include_on_every_single_event_operation(pc: Target) -> None:
 
 
 def test_list_is_paginated_15_per_page_by_default(pc: Target) -> None:
+    require_clean_state(pc)
     require_admin(pc)  # counts need a known starting state
     ok(pc.request("POST", BATCH, json_body={"resources": [SEED_EVENT] * 16}))
     page = ok(pc.request("GET", EVENTS))
@@ -351,6 +352,7 @@ def test_list_is_paginated_15_per_page_by_default(pc: Target) -> None:
 
 
 def test_plain_list_ignores_search_parameters(pc: Target) -> None:
+    require_clean_state(pc)
     require_admin(pc)
     create(pc, name="alpha")
     create(pc, name="bravo")
@@ -490,6 +492,7 @@ def test_search_date_period_scope(trio: tuple[Target, str, list[dict[str, Any]]]
 
 
 def test_search_tags_scope(pc: Target) -> None:
+    require_clean_state(pc)  # it loads fixtures into the shared directory
     require_admin(pc)  # tags are loaded as fixtures
     state = {
         "events": [
@@ -618,12 +621,14 @@ def test_scopes_are_enforced_per_action(view_only: Target) -> None:
         ("DELETE", BATCH, '{"resources": ["x"]}'),
         ("POST", SEARCH, '{"filters": "name"}'),
         ("POST", SEARCH, '{"sort": [{"field": "id", "direction": "sideways"}]}'),
-        ("PATCH", f"{EVENTS}/1", '{"starts": "not a date"}'),
+        ("PATCH", EVENTS + "/{event}", '{"starts": "not a date"}'),
     ],
 )
 def test_malformed_input_is_a_422(pc: Target, method: str, path: str, raw: str) -> None:
-    create(pc)
-    response = pc.request(method, path, data=raw, headers={"Content-Type": "application/json"})
+    event = create(pc)
+    response = pc.request(
+        method, path.format(event=event["id"]), data=raw, headers={"Content-Type": "application/json"}
+    )
     assert error(response, 422)["type"] == "ValidationException"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from schemathesis import Case
 
-from contracts.harness import fresh_target, require_admin, unique
+from contracts.harness import fresh_target, require_admin, require_clean_state, unique
 from contracts.suite import Suite
 from contracts.target import Target
 
@@ -213,6 +213,7 @@ def test_times_are_stored_in_utc(tt: Target) -> None:
 
 
 def test_unknown_student_when_a_directory_is_loaded(tt: Target) -> None:
+    require_clean_state(tt)  # it loads fixtures into the shared directory
     require_admin(tt)
     assert tt.admin("POST", "/state", {"twelvetwenty": {"users": [STUDENT]}}).status == 200
     [result] = put(tt, [event("stranger", user=777)])
