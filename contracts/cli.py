@@ -13,6 +13,7 @@ import pytest
 from contracts.target import APIS
 
 HERE = Path(__file__).resolve().parent
+TOKEN_HELP = "TOKEN or API=TOKEN; or set CONTRACTS_TOKEN / CONTRACTS_TOKEN_<API> instead"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--token",
         action="append",
-        help="TOKEN or API=TOKEN; or set CONTRACTS_TOKEN / CONTRACTS_TOKEN_<API> instead",
+        help=TOKEN_HELP,
     )
     run.add_argument(
         "--profile",
@@ -61,11 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         help="delete what an interrupted live run left behind, from its ledger file",
     )
     cleanup.add_argument("ledger", type=Path, help="the ledger file the run named")
-    cleanup.add_argument(
-        "--token",
-        action="append",
-        help="TOKEN or API=TOKEN; or set CONTRACTS_TOKEN / CONTRACTS_TOKEN_<API> instead",
-    )
+    cleanup.add_argument("--token", action="append", help=TOKEN_HELP)
     return parser
 
 
