@@ -96,7 +96,7 @@ class ApiRuntime:
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
             g.operation_id = operation.operation_id
-            reply = self._handle(compiled, request, path_args, request.host_url.rstrip("/") + mount)
+            reply = self._handle(compiled, request, path_args, _host_url(request) + mount)
         except ApiError as error:
             reply = self.definition.render_error(
                 error, compiled.operation if compiled else None, request.headers
@@ -172,6 +172,27 @@ class ApiRuntime:
 class _LowerKeys(dict[str, str]):
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and dict.__contains__(self, key.lower())
+
+
+_HOST_URLS: dict[tuple[Any, ...], str] = {}
+
+
+def _host_url(request: Request) -> str:
+    """``request.host_url`` without the slash, remembered per (scheme, Host, server) it depends on."""
+    environ = request.environ
+    key = (
+        environ.get("wsgi.url_scheme"),
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        tuple(request.trusted_hosts or ()),
+    )
+    found = _HOST_URLS.get(key)
+    if found is None:
+        found = request.host_url.rstrip("/")
+        if len(_HOST_URLS) < 256:  # a handful of host names in practice; never unbounded
+            _HOST_URLS[key] = found
+    return found
 
 
 def _is_preflight(request: Request) -> bool:

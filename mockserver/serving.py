@@ -59,9 +59,19 @@ def prepare(options: dict[str, Any]) -> str:
     return encoded
 
 
+def _tune_logging() -> None:
+    """Skip what the access log's format never prints (the logging HOWTO's "Optimization"):
+    the caller's frame, thread, process and multiprocessing names (~3% of a small request)."""
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def app_from_environment() -> Flask:
     """The WSGI factory granian calls in the serving process."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _tune_logging()
     encoded = os.environ.get(OPTIONS_VARIABLE, "{}")
     if _prebuilt is not None and _prebuilt[0] == encoded:
         return _prebuilt[1]
