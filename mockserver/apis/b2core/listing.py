@@ -115,6 +115,26 @@ def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
     return _contains(event["caption"], wanted.name) and _contains(event["description"], wanted.description)
 
 
+def _selected(events: Iterable[E], wanted: EventFilter) -> list[E]:
+    """``[e for e in events if matches(e, wanted)]``, one pass per filter given (no per-event
+    dispatch over the filters that are absent)."""
+    chosen = list(events)
+    if wanted.starts_from is not None:
+        starts_from = wanted.starts_from
+        chosen = [e for e in chosen if not parse_instant(e["startDate"]) < starts_from]
+    if wanted.ends_by is not None:
+        ends_by = wanted.ends_by
+        chosen = [e for e in chosen if not parse_instant(e["endDate"]) > ends_by]
+    if wanted.recipients:
+        recipients = wanted.recipients
+        chosen = [e for e in chosen if not recipients.isdisjoint(r.casefold() for r in e["recipients"])]
+    if wanted.name is not None:
+        chosen = [e for e in chosen if _contains(e["caption"], wanted.name)]
+    if wanted.description is not None:
+        chosen = [e for e in chosen if _contains(e["description"], wanted.description)]
+    return chosen
+
+
 def resolve_sort_field(sort_by: str | None) -> str:
     """The event key ``sort_by`` sorts on (aliases resolved); ``InvalidSortField`` if unknown."""
     name = DEFAULT_SORT_FIELD if sort_by is None else sort_by
@@ -157,7 +177,6 @@ def paginate(events: Sequence[E], limit: int | None = None, offset: int | None =
 def list_events(events: Iterable[E], query: Mapping[str, Any]) -> list[E]:
     """The page of events a validated list query (``limit``, ``offset``, ``sort_by``,
     ``sort_order``, ``filter``) selects."""
-    wanted = parse_filter(query.get("filter"))
-    chosen = [event for event in events if matches(event, wanted)]
+    chosen = _selected(events, parse_filter(query.get("filter")))
     ordered = sort_events(chosen, query.get("sort_by"), query.get("sort_order"))
     return paginate(ordered, query.get("limit"), query.get("offset"))
