@@ -277,7 +277,8 @@ def load_false_positives(path: Path = FALSE_POSITIVES) -> list[FalsePositive]:
     found = []
     for number, raw in enumerate(entries, 1):
         unknown = set(raw) - known
-        if unknown or not raw.get("reason") or not raw.get("rule") or raw.get("api") not in RESOURCES:
+        needed = all(raw.get(key) for key in ("check", "rule", "reason"))
+        if unknown or not needed or raw.get("api") not in RESOURCES:
             raise ValueError(f"{path}: entry {number} is malformed (needs api, check, rule, reason): {raw}")
         found.append(
             FalsePositive(

@@ -1,0 +1,100 @@
+"""The reviewed false positives and the pointer helpers our checks and the ledger rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from schemathesis.openapi.checks import RejectedPositiveData, UseAfterFree
+
+from contracts.checks import FalsePositive, load_false_positives
+from contracts.resources import pointer_values, replace_values
+
+
+def case(operation_id: str, query: dict[str, Any] | None = None) -> Any:
+    definition = SimpleNamespace(raw={"operationId": operation_id})
+    return SimpleNamespace(operation=SimpleNamespace(definition=definition, label=operation_id), query=query)
+
+
+def response(status: int, body: bytes) -> Any:
+    return SimpleNamespace(status_code=status, content=body)
+
+
+def rejected() -> RejectedPositiveData:
+    return RejectedPositiveData(operation="op", message="m", status_code=422, allowed_statuses=["2xx"])
+
+
+PERSCOM_FK = FalsePositive(
+    api="perscom",
+    check="positive_data_acceptance",
+    reason="r",
+    operations=frozenset({"createEvent"}),
+    statuses=frozenset({422}),
+    error_fields=frozenset({"calendar_id", "author_id"}),
+)
+
+
+def test_an_entry_drops_only_the_failure_its_rule_explains() -> None:
+    foreign_key = b'{"error": {"errors": {"resources.1.calendar_id": ["x"]}}}'
+    assert PERSCOM_FK.covers("perscom", rejected(), case("createEvent"), response(422, foreign_key))
+    # another API, operation, status or field, or another check: kept
+    assert not PERSCOM_FK.covers("kona", rejected(), case("createEvent"), response(422, foreign_key))
+    assert not PERSCOM_FK.covers("perscom", rejected(), case("putEvent"), response(422, foreign_key))
+    assert not PERSCOM_FK.covers("perscom", rejected(), case("createEvent"), response(400, foreign_key))
+    name_too = b'{"error": {"errors": {"calendar_id": ["x"], "name": ["y"]}}}'
+    assert not PERSCOM_FK.covers("perscom", rejected(), case("createEvent"), response(422, name_too))
+    assert not PERSCOM_FK.covers("perscom", rejected(), case("createEvent"), response(422, b"{}"))
+    other_check = UseAfterFree(operation="op", message="m", free="DELETE /x", usage="GET /x")
+    assert not PERSCOM_FK.covers("perscom", other_check, case("createEvent"), response(422, foreign_key))
+
+
+def test_a_query_condition_needs_the_parameter_set() -> None:
+    trashed = FalsePositive(
+        api="perscom", check="use_after_free", reason="r", query_any=frozenset({"with_trashed"})
+    )
+    failure = UseAfterFree(operation="op", message="m", free="DELETE /x", usage="GET /x")
+    assert trashed.covers("perscom", failure, case("getEvent", {"with_trashed": True}), response(200, b"{}"))
+    assert not trashed.covers(
+        "perscom", failure, case("getEvent", {"with_trashed": False}), response(200, b"{}")
+    )
+    assert not trashed.covers("perscom", failure, case("getEvent", {}), response(200, b"{}"))
+
+
+def test_the_reviewed_file_loads_and_every_entry_says_why() -> None:
+    entries = load_false_positives()
+    assert entries and all(entry.reason.strip() for entry in entries)
+    assert {(e.api, e.check) for e in entries} <= {
+        ("perscom", "positive_data_acceptance"),
+        ("perscom", "use_after_free"),
+        ("b2core", "positive_data_acceptance"),
+        ("kona", "positive_data_acceptance"),
+    }
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "- {api: perscom, check: use_after_free, reason: r}",  # no rule
+        "- {api: perscom, check: use_after_free, rule: x}",  # no reason
+        "- {api: nowhere, check: use_after_free, rule: x, reason: r}",
+        "- {api: perscom, rule: x, reason: r}",  # no check
+        "- {api: perscom, check: use_after_free, rule: x, reason: r, status: [422]}",  # typo'd key
+    ],
+)
+def test_a_malformed_entry_is_refused(tmp_path: Path, entry: str) -> None:
+    path = tmp_path / "fp.yaml"
+    path.write_text(entry)
+    with pytest.raises(ValueError, match="malformed"):
+        load_false_positives(path)
+
+
+def test_pointers_with_stars() -> None:
+    body = {"data": [{"id": 1}, {"id": 2}, {"name": "x"}]}
+    assert pointer_values(body, "/data/*/id") == [1, 2]
+    assert pointer_values(body, "/data/1/id") == [2]
+    assert pointer_values(body, "") == [body]
+    assert pointer_values([{"ExternalId": "a"}, "junk"], "/*/ExternalId") == ["a"]
+    replace_values(body, "/data/*/id", lambda v: v * 10)
+    assert pointer_values(body, "/data/*/id") == [10, 20]
