@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -92,6 +93,10 @@ def load_state() -> Response:
         loaded = _mock().store.load(document, replace=request.method == "PUT")
     except StateLoadError as exc:
         return _problem(400, str(exc))
+    del document
+    # A large load leaves the cyclic GC a backlog of freshly promoted objects; collecting here puts
+    # that pause (~0.1 s at 100k events) on this admin call instead of the next API requests.
+    gc.collect()
     return jsonify({"loaded": loaded})
 
 
