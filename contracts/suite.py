@@ -45,6 +45,12 @@ class Suite:
         schema: BaseSchema = load_schema(self.target)
         schema.config.generation.update(max_examples=max_examples())
         schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
+        if self.options.rate_limit and self.target.live:
+            # Our session paces every request; schemathesis' own limiter also paces the auth
+            # probes of its ignored_auth check, which open a session of their own.
+            rate = self.options.rate_limit
+            per = f"{int(rate)}/s" if rate >= 1 else f"{max(1, round(rate * 60))}/m"
+            schema.config.update(rate_limit=per)
         if self.target.live:
             # Links inferred from list answers would capture ids of records the run did not make.
             schema.config.phases.stateful.inference.algorithms = []
