@@ -98,3 +98,22 @@ def test_pointers_with_stars() -> None:
     assert pointer_values([{"ExternalId": "a"}, "junk"], "/*/ExternalId") == ["a"]
     replace_values(body, "/data/*/id", lambda v: v * 10)
     assert pointer_values(body, "/data/*/id") == [10, 20]
+
+
+@pytest.mark.parametrize(
+    ("positive", "query", "lossy"),
+    [
+        (False, {"limit": {}, "include": ""}, True),  # limit vanishes: ?include= is valid
+        (False, {"include": []}, True),
+        (False, {"limit": "x"}, False),
+        (True, {"limit": {}}, False),  # a positive case is sent whatever its wire form
+    ],
+)
+def test_negative_cases_whose_invalid_value_vanishes_are_not_judged(
+    positive: bool, query: dict[str, Any], lossy: bool
+) -> None:
+    from contracts.suite import Suite
+
+    mode = SimpleNamespace(is_positive=positive)
+    stub = SimpleNamespace(meta=SimpleNamespace(generation=SimpleNamespace(mode=mode)), query=query)
+    assert Suite.lossy(stub) is lossy  # type: ignore[arg-type]
