@@ -30,10 +30,7 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.transport import Response as StResponse
 
 from contracts.resources import RESOURCES, Resources, pointer_values
-from contracts.safety import router
 from contracts.target import Target
-from mockserver.errors import ApiError
-from mockserver.spec import Operation
 
 FALSE_POSITIVES = Path(__file__).resolve().parent / "false_positives.yaml"
 MAX_FOLLOW_UPS = 3  # records read back per case: enough to catch a defect, cheap on big batches
@@ -59,12 +56,8 @@ def _body(response: StResponse) -> Any:
         return None
 
 
-def operation_of(api: str, case: Case[Any]) -> Operation | None:
-    try:
-        operation, _ = router(api).match(case.formatted_path, case.method.upper())
-    except ApiError:
-        return None
-    return operation
+def operation_id(case: Case[Any]) -> str:
+    return str(case.operation.definition.raw.get("operationId", ""))
 
 
 @dataclass
@@ -85,14 +78,11 @@ class ContractChecks:
         return self.target.request("GET", self.resources.read.format(id=record), params=params)
 
     def named(self, case: Case[Any]) -> list[str]:
-        addressed = self.resources.addressed.get(self._operation_id(case))
+        addressed = self.resources.addressed.get(operation_id(case))
         if addressed is None:
             return []
         records = addressed(case.path_parameters or {}, case.body if isinstance(case.body, Mapping) else None)
         return [r for r in records if self.resources.record_id(r)][:MAX_FOLLOW_UPS]
-
-    def _operation_id(self, case: Case[Any]) -> str:
-        return str(case.operation.definition.raw.get("operationId", ""))
 
     # --- the checks ---------------------------------------------------------------------------
 
@@ -100,7 +90,7 @@ class ContractChecks:
         return [self.created_is_readable, self.update_is_persisted, self.deleted_is_gone]
 
     def created_is_readable(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
-        pointer = self.resources.created.get(self._operation_id(case))
+        pointer = self.resources.created.get(operation_id(case))
         body = _body(response)
         if not pointer or not 200 <= response.status_code < 300 or not self.resources.wrote(body):
             return None
@@ -129,7 +119,7 @@ class ContractChecks:
     def update_is_persisted(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
         if case.method.upper() not in ("PUT", "PATCH") or not 200 <= response.status_code < 300:
             return None
-        pointer = self.resources.updated.get(self._operation_id(case))
+        pointer = self.resources.updated.get(operation_id(case))
         records = self.named(case)
         if self.resources.read is None or pointer is None or not records:
             return None
@@ -194,7 +184,7 @@ class ContractChecks:
         status = response.status_code
         if 400 <= status < 500:
             return True
-        creates = self._operation_id(case) in self.resources.created
+        creates = operation_id(case) in self.resources.created
         return 200 <= status < 300 and creates and not self.resources.wrote(_body(response))
 
     def rejected_write_changed_nothing(self, observe: Callable[[], Any]) -> Check:
@@ -248,7 +238,7 @@ class FalsePositive:
     def covers(self, api: str, failure: Failure, case: Case[Any], response: StResponse) -> bool:
         if api != self.api or self.check not in failure.checks:
             return False
-        if self.operations and str(case.operation.definition.raw.get("operationId")) not in self.operations:
+        if self.operations and operation_id(case) not in self.operations:
             return False
         if self.statuses and response.status_code not in self.statuses:
             return False

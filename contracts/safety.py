@@ -99,12 +99,16 @@ class Ledger:
     owned: set[tuple[str, str]] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def created(self, entry: Entry) -> None:
+    def created(self, *entries: Entry) -> None:
+        """Record created records; a batch's records go to the file in one append."""
+        if not entries:
+            return
         with self._lock:
-            key = (entry.api, entry.record)
-            self.owned.add(key)
-            self.pending[key] = entry
-            self._append({"event": "created", **entry.__dict__})
+            for entry in entries:
+                key = (entry.api, entry.record)
+                self.owned.add(key)
+                self.pending[key] = entry
+            self._append(*({"event": "created", **entry.__dict__} for entry in entries))
 
     def gone(self, api: str, record: str) -> None:
         with self._lock:
@@ -114,10 +118,11 @@ class Ledger:
     def owns(self, api: str, record: str) -> bool:
         return (api, record) in self.owned
 
-    def _append(self, event: Mapping[str, Any]) -> None:
+    def _append(self, *events: Mapping[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        at = datetime.now(UTC).isoformat()
         with self.path.open("a", encoding="utf-8") as sink:
-            sink.write(json.dumps({"at": datetime.now(UTC).isoformat(), **event}) + "\n")
+            sink.writelines(json.dumps({"at": at, **event}) + "\n" for event in events)
 
     @classmethod
     def load(cls, path: Path) -> Ledger:
@@ -283,11 +288,12 @@ class GuardedSession(requests.Session):
         if pointer and 200 <= status < 300:
             body = _json(response.content)
             if self.resources.wrote(body):
-                for record in pointer_values(body, pointer):
-                    if isinstance(record, str | int) and not isinstance(record, bool):
-                        self.run.ledger.created(
-                            Entry(self.api, str(record), self.delete_request(str(record)))
-                        )
+                records = [
+                    str(r)
+                    for r in pointer_values(body, pointer)
+                    if isinstance(r, str | int) and not isinstance(r, bool)
+                ]
+                self.run.ledger.created(*(Entry(self.api, r, self.delete_request(r)) for r in records))
         addressed = self.resources.addressed.get(operation.operation_id)
         if operation.method == "DELETE" and addressed and (status < 300 or status in (404, 410)):
             for record in addressed(path_args, _json(response.request.body)):

@@ -24,7 +24,7 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.transport import Response as StResponse
 from schemathesis.schemas import BaseSchema
 
-from contracts.checks import Check, ContractChecks, load_false_positives
+from contracts.checks import Check, ContractChecks, load_false_positives, operation_id
 from contracts.harness import max_examples, run_target
 from contracts.resources import RESOURCES
 from contracts.safety import SAFE_METHODS, current_run
@@ -124,7 +124,7 @@ class Suite:
                 if suite.lossy(case):
                     reject()
                 if suite.target.live and not suite.options.read_only:
-                    operation = str(case.operation.definition.raw.get("operationId", ""))
+                    operation = operation_id(case)
                     if suite.target.session.foreign(operation, case.path_parameters or {}, case.body):
                         reject()  # a generated id: never sent to records the run did not create
                 self.pending = suite.before_call(case)

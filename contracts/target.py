@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Flask
 from werkzeug.datastructures import Headers
 
-from contracts.safety import GuardedSession
+from contracts.safety import GuardedSession, current_run
 from mockserver.config import DEV_TOKEN
 
 APIS = ("perscom", "b2core", "twelvetwenty", "kona")
@@ -154,13 +154,8 @@ class Target:
     def resettable(self) -> bool:
         """Whether the run may reset the target's state: the in-process mock, or a live mock the
         run owns (``--live-server``, ``--reset``). A shared live mock is treated like staging."""
-        from contracts.safety import current_run
-
-        return (
-            self.has_admin()
-            and (not self.live or current_run().options.reset)
-            and not current_run().options.read_only
-        )
+        options = current_run().options
+        return self.has_admin() and (not self.live or options.reset) and not options.read_only
 
     def reset(self) -> None:
         self.admin("POST", f"/reset/{self.api}")
