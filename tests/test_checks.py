@@ -105,6 +105,10 @@ def test_pointers_with_stars() -> None:
     [
         (False, {"limit": {}, "include": ""}, True),  # limit vanishes: ?include= is valid
         (False, {"include": []}, True),
+        (False, {"filter[name]": "x", "filter[endDate]": None}, True),  # dropped by both clients
+        (False, {"ids": ["1", None]}, True),  # the None item is dropped
+        (False, {"limit": 0}, False),
+        (False, {"include": ""}, False),  # an empty string is sent as ?include=
         (False, {"limit": "x"}, False),
         (True, {"limit": {}}, False),  # a positive case is sent whatever its wire form
     ],
