@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
+from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import PathConverter
 
 from mockserver.admin import admin_blueprint
 from mockserver.apis import API_DEFINITIONS
@@ -20,13 +18,11 @@ from mockserver.auth import TokenRegistry
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.errors import ConfigurationError
+from mockserver.gateway import Gateway, Recorder, cors_options, http_error_body
 from mockserver.journal import Journal
 from mockserver.registry import ApiDefinition
 from mockserver.runtime import ApiRuntime
 from mockserver.store import InMemoryStore
-
-ALL_METHODS = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "QUERY"]
-access_log = logging.getLogger("mockserver.access")
 
 
 @dataclass
@@ -84,72 +80,42 @@ def create_app(
     _mount(app, mock)
     app.register_blueprint(admin_blueprint)
     _install_hooks(app, mock)
-    CORS(app, origins=list(settings.cors_origins), expose_headers=["Location", "Allow"], max_age=600)
+    cors = cors_options(settings.cors_origins)
+    CORS(app, **cors)
+    app.wsgi_app = Gateway(app, mock, cors=get_cors_options(app, cors))  # type: ignore[method-assign]
     return app
 
 
-class AnyPathConverter(PathConverter):
-    """Like ``path``, but a decoded newline stays inside the API (its own 404, not Flask's)."""
-
-    regex = "[^/](?s:.)*?"
-
-
 def _mount(app: Flask, mock: MockServer) -> None:
-    app.url_map.converters["anypath"] = AnyPathConverter
+    """Flask serves each API's spec; the API requests themselves go through the Gateway."""
     for name, runtime in mock.runtimes.items():
-        _add_routes(app, runtime, f"/{name}", name)
+        _add_spec_route(app, runtime, f"/{name}", name)
         if mock.config.root_api == name:
-            _add_routes(app, runtime, "", f"{name}_root")
+            _add_spec_route(app, runtime, "", f"{name}_root")
 
 
-def _add_routes(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) -> None:
-    def dispatch(path: str = "") -> Response:
-        return runtime.dispatch(request, "/" + path, mount)
-
+def _add_spec_route(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) -> None:
     def spec() -> Response:
         return jsonify(runtime.spec.served(mount))
 
     app.add_url_rule(f"{mount}/openapi.json", f"{endpoint}_spec", spec)
-    for rule in (mount or "/", f"{mount}/<anypath:path>"):
-        app.add_url_rule(rule, endpoint, dispatch, methods=ALL_METHODS, provide_automatic_options=False)
 
 
 def _install_hooks(app: Flask, mock: MockServer) -> None:
+    record = Recorder(mock)
+
     @app.before_request
     def start_timer() -> None:
         g.started = time.perf_counter()
 
     @app.after_request
-    def record(response: Response) -> Response:
-        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        api = g.get("api")
-        if not request.path.startswith("/__mock"):
-            mock.journal.record(
-                time=datetime.now(UTC).isoformat(timespec="milliseconds"),
-                api=api,
-                operation_id=g.get("operation_id"),
-                method=request.method,
-                path=request.path,
-                query=request.query_string.decode("latin-1"),
-                status=response.status_code,
-                duration_ms=round(elapsed, 3),
-            )
-        if mock.config.log_requests:
-            access_log.info(
-                '%s "%s %s" %s %.1fms %s',
-                request.remote_addr,
-                request.method,
-                request.full_path.rstrip("?"),
-                response.status_code,
-                elapsed,
-                api or "-",
-            )
+    def log(response: Response) -> Response:
+        record(request, response.status_code, g.get("started", time.perf_counter()), None, None)
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        body = {"error": error.name, "message": error.description, "apis": [f"/{n}" for n in mock.runtimes]}
-        response = jsonify(body)
+        response = jsonify(http_error_body(error, mock.runtimes))
         response.status_code = error.code or 500
         for key, value in error.get_headers():
             if key.lower() != "content-type":

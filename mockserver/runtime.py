@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import Request, Response, g
+from werkzeug.wrappers import Request
 
 from mockserver.auth import AuthFailure, Principal, authenticate
 from mockserver.errors import ApiError, Forbidden, MethodNotAllowed, Unauthorized
@@ -87,15 +87,14 @@ class ApiRuntime:
             )
         return compiled
 
-    def dispatch(self, request: Request, path: str, mount: str) -> Response:
-        g.api = self.name
+    def dispatch(self, request: Request, path: str, mount: str) -> tuple[Reply, str | None]:
+        """The answer to one request at ``path`` inside the API, and the operation it matched."""
         compiled: CompiledOperation | None = None
         try:
             if _is_preflight(request) and self.router.template_for(path) is not None:
-                return to_response(Reply(None, 204))
+                return Reply(None, 204), None
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
-            g.operation_id = operation.operation_id
             reply = self._handle(compiled, request, path_args, _host_url(request) + mount)
         except ApiError as error:
             reply = self.definition.render_error(
@@ -108,9 +107,11 @@ class ApiRuntime:
                     {**reply.headers, "Allow": ", ".join(error.allowed)},
                     reply.content_type,
                 )
-        if compiled is not None and self.mock.config.strict:
+        if compiled is None:
+            return reply, None
+        if self.mock.config.strict:
             reply = self._strict(compiled, reply)
-        return to_response(reply)
+        return reply, compiled.operation.operation_id
 
     def _handle(
         self, compiled: CompiledOperation, request: Request, path_args: dict[str, str], base_url: str
@@ -199,16 +200,14 @@ def _is_preflight(request: Request) -> bool:
     return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
 
 
-def to_response(reply: Reply) -> Response:
+def encode(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A reply as WSGI wants it: status, header list (Content-Type for a body only), body bytes."""
+    headers = [(key, value) for key, value in reply.headers.items() if key.lower() != "content-type"]
     if reply.body is None:
-        data: str | bytes = b""
-    elif reply.content_type.startswith("application/json"):
+        return reply.status, headers, b""
+    if reply.content_type.startswith("application/json"):
         data = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
     else:
         data = str(reply.body)
-    response = Response(data, status=reply.status, headers=dict(reply.headers))
-    if reply.body is not None:
-        response.headers["Content-Type"] = reply.content_type
-    else:
-        response.headers.pop("Content-Type", None)
-    return response
+    headers.append(("Content-Type", reply.content_type))
+    return reply.status, headers, data.encode()

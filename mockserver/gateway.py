@@ -1,0 +1,143 @@
+"""The WSGI entry point: API requests go straight to their runtime, everything else to Flask.
+
+A request to ``/<api>/…`` (or, with ``root_api``, to any path no other part of the app owns) is
+answered here with a plain Werkzeug request and a hand-built WSGI response: Flask's request
+context, URL map, hooks and response object cost as much as the whole API pipeline (routing,
+auth, validation, handler), and a mock slower than the tool it replaces is not adopted (issue 7,
+``bench/README.md``). The admin API, the served specs and unknown paths stay Flask views. Both
+paths share the journal, the access log and the CORS rules, so a client cannot tell them apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, got_request_exception
+from flask_cors.core import get_cors_headers
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
+
+from mockserver.registry import Reply
+from mockserver.runtime import ApiRuntime, encode
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from mockserver.app import MockServer
+
+access_log = logging.getLogger("mockserver.access")
+error_log = logging.getLogger("mockserver")
+
+ADMIN_PREFIX = "/__mock"
+EXPOSED_HEADERS = ["Location", "Allow"]
+_STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
+
+
+def cors_options(origins: Iterable[str]) -> dict[str, Any]:
+    """The flask-cors settings of the whole app (``CORS(app, **cors_options(...))``)."""
+    return {"origins": list(origins), "expose_headers": EXPOSED_HEADERS, "max_age": 600}
+
+
+def http_error_body(error: HTTPException, apis: Iterable[str]) -> dict[str, Any]:
+    """What a request outside every API gets (an unknown path, a crash): the mounted APIs."""
+    return {"error": error.name, "message": error.description, "apis": [f"/{name}" for name in apis]}
+
+
+class Recorder:
+    """Writes one answered request to the journal (API requests only) and the access log."""
+
+    def __init__(self, mock: MockServer) -> None:
+        self.mock = mock
+
+    def __call__(
+        self, request: Request, status: int, started: float, api: str | None, operation_id: str | None
+    ) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        path = request.path
+        if not path.startswith(ADMIN_PREFIX):
+            self.mock.journal.record(
+                time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                api=api,
+                operation_id=operation_id,
+                method=request.method,
+                path=path,
+                query=request.query_string.decode("latin-1"),
+                status=status,
+                duration_ms=round(elapsed, 3),
+            )
+        if self.mock.config.log_requests and access_log.isEnabledFor(logging.INFO):
+            query = request.query_string
+            target = f"{path}?{query.decode('latin-1')}" if query else path
+            access_log.info(
+                '%s "%s %s" %s %.1fms %s',
+                request.remote_addr,
+                request.method,
+                target,
+                status,
+                elapsed,
+                api or "-",
+            )
+
+
+class Gateway:
+    """Routes ``/<api>/…`` to the API runtimes; hands every other request to ``fallback``."""
+
+    def __init__(self, app: Flask, mock: MockServer, *, cors: Any) -> None:
+        self.app = app
+        self.fallback: WSGIApplication = app.wsgi_app
+        self.mock = mock
+        self.record = Recorder(mock)
+        self.cors = cors  # flask-cors' resolved options, as CORS(app, ...) applies them to Flask's views
+        self.mounts = {f"/{name}": runtime for name, runtime in mock.runtimes.items()}
+        self.root = mock.runtimes.get(mock.config.root_api or "")
+
+    def propagates(self) -> bool:
+        configured = self.app.config["PROPAGATE_EXCEPTIONS"]
+        return bool(self.app.testing or self.app.debug) if configured is None else bool(configured)
+
+    def route(self, path: str) -> tuple[ApiRuntime, str, str] | None:
+        """(runtime, path inside the API, mount) for a request path, or None for Flask's views."""
+        end = path.find("/", 1)
+        first, rest = (path, "/") if end < 0 else (path[:end], path[end:])
+        runtime = self.mounts.get(first)
+        if runtime is not None:
+            return None if rest == "/openapi.json" else (runtime, rest, first)
+        if self.root is None or first == ADMIN_PREFIX or path == "/openapi.json":
+            return None
+        return self.root, path, ""
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = Request(environ)
+        found = self.route(request.path)
+        if found is None:
+            return self.fallback(environ, start_response)
+        runtime, path, mount = found
+        operation_id = None
+        try:
+            reply, operation_id = runtime.dispatch(request, path, mount)
+            status, headers, body = encode(reply)
+        except Exception as exc:
+            # as Flask does for its views: tell got_request_exception's listeners (schemathesis'
+            # in-process transport reports the crash through it), re-raise when testing or
+            # debugging, else log it and answer 500
+            got_request_exception.send(self.app, _async_wrapper=self.app.ensure_sync, exception=exc)
+            if self.propagates():
+                raise
+            error_log.exception("Exception on %s [%s]", request.path, request.method)
+            error = InternalServerError()
+            status, headers, body = encode(Reply(http_error_body(error, self.mock.runtimes), 500))
+        if "HTTP_ORIGIN" in environ:
+            headers += [
+                (k, str(v)) for k, v in get_cors_headers(self.cors, request.headers, request.method).items()
+            ]
+        if status >= 200 and status not in (204, 304):  # RFC 9110: those carry no length
+            headers.append(("Content-Length", str(len(body))))
+        self.record(request, status, started, runtime.name, operation_id)
+        start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", headers)
+        return [] if request.method == "HEAD" else [body]

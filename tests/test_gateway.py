@@ -1,0 +1,121 @@
+"""The gateway that answers API requests without Flask: it must behave as Flask's views did."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from flask import Flask, got_request_exception
+
+from mockserver import create_app
+from tests.conftest import AUTH
+from tests.planted import twelvetwenty_empty_batch_crashes
+
+BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
+ORIGIN = "http://localhost:5173"
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"log_requests": False})
+
+
+def test_a_crash_is_a_json_500_logged_and_signalled(caplog: pytest.LogCaptureFixture) -> None:
+    app = twelvetwenty_empty_batch_crashes()
+    seen: list[BaseException] = []
+
+    def listener(sender: Flask, exception: BaseException, **_: Any) -> None:
+        seen.append(exception)
+
+    got_request_exception.connect(listener, app)
+    try:
+        response = app.test_client().put(BATCH, json=[], headers={**AUTH, "Origin": ORIGIN})
+    finally:
+        got_request_exception.disconnect(listener, app)
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["error"] == "Internal Server Error"
+    assert "/twelvetwenty" in body["apis"]
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN  # a browser can read it
+    assert [type(e) for e in seen] == [IndexError]  # schemathesis' in-process transport listens
+    assert any("Exception on /twelvetwenty" in r.message and r.exc_info for r in caplog.records)
+    entry = app.extensions["mockserver"].journal.entries()[-1]
+    assert (entry["status"], entry["api"], entry["operation_id"]) == (500, "twelvetwenty", None)
+
+
+def test_a_crash_propagates_when_testing() -> None:
+    app = twelvetwenty_empty_batch_crashes()
+    app.testing = True
+    with pytest.raises(IndexError):
+        app.test_client().put(BATCH, json=[], headers=AUTH)
+
+
+def test_head_is_answered_without_a_body(app: Flask) -> None:
+    # no API documents HEAD, so it is the vendor's 405, but as HEAD: headers only
+    client = app.test_client()
+    get = client.get("/kona/api/calendar_events/1", headers=AUTH)
+    head = client.head("/kona/api/calendar_events/1", headers=AUTH)
+    assert (head.status_code, head.get_data()) == (405, b"")
+    assert head.headers["Allow"] == "DELETE, GET, PUT"
+    assert get.status_code == 404 and get.get_data()
+
+
+def test_a_preflight_answer_carries_no_length(app: Flask) -> None:
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+    response = app.test_client().options(BATCH, headers=headers)
+    assert response.status_code == 204
+    assert "Content-Length" not in response.headers and response.get_data() == b""
+
+
+def test_api_answers_and_flask_views_get_the_same_cors_headers(app: Flask) -> None:
+    client = app.test_client()
+    headers = {**AUTH, "Origin": ORIGIN}
+    api = client.get("/b2core/api/v2/calendars/events", headers=headers)
+    admin = client.get("/__mock/health", headers=headers)
+    cors = sorted((k, v) for k, v in api.headers.items() if k.startswith("Access-Control") or k == "Vary")
+    assert cors == sorted(
+        (k, v) for k, v in admin.headers.items() if k.startswith("Access-Control") or k == "Vary"
+    )
+    assert ("Access-Control-Expose-Headers", "Allow, Location") in cors
+    foreign = client.get(
+        "/b2core/api/v2/calendars/events", headers={**AUTH, "Origin": "https://evil.example"}
+    )
+    assert not [k for k in foreign.headers.keys() if k.startswith("Access-Control")]
+
+
+@pytest.mark.parametrize("path", ["/perscom", "/perscom/", "/perscom/v2//events", "/perscom/v2/events/1/x"])
+def test_odd_paths_inside_an_api_get_its_404(app: Flask, path: str) -> None:
+    response = app.test_client().get(path, headers=AUTH)
+    assert response.status_code == 404
+    assert response.get_json()["error"]["type"] == "NotFoundHttpException"
+
+
+def test_the_spec_and_the_admin_api_stay_flask_views(app: Flask) -> None:
+    client = app.test_client()
+    assert client.get("/perscom/openapi.json").get_json()["openapi"].startswith("3.1")
+    assert client.post("/perscom/openapi.json").status_code == 405
+    assert client.get("/__mock/health").get_json()["status"] == "ok"
+    root = create_app({"root_api": "perscom", "log_requests": False}).test_client()
+    assert root.get("/__mock/health").get_json()["status"] == "ok"  # not swallowed by the root API
+    assert root.get("/openapi.json").get_json()["servers"][0]["url"] == "/"
+    assert root.get("/v2/events", headers=AUTH).status_code == 200
+
+
+def test_journal_and_access_log_cover_both_paths(caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app()
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="mockserver.access"):
+        client.get("/b2core/api/v2/calendars/events?limit=1", headers=AUTH)
+        client.get("/nowhere")
+        client.get("/__mock/health")
+    lines = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
+    assert lines[0].startswith('127.0.0.1 "GET /b2core/api/v2/calendars/events?limit=1" 200 ')
+    assert lines[0].endswith(" b2core")
+    assert lines[1].startswith('127.0.0.1 "GET /nowhere" 404 ') and lines[1].endswith(" -")
+    assert lines[2].startswith('127.0.0.1 "GET /__mock/health" 200 ')
+    entries = app.extensions["mockserver"].journal.entries()
+    assert [(e["path"], e["api"], e["operation_id"], e["query"]) for e in entries] == [
+        ("/b2core/api/v2/calendars/events", "b2core", "listCalendarEvents", "limit=1"),
+        ("/nowhere", None, None, ""),
+    ]
