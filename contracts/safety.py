@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -225,6 +228,47 @@ def is_read_only(api: str, operation: Operation | None, method: str) -> bool:
     return operation is not None and operation.operation_id in RESOURCES[api].read_only
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM until the block ends, then act on them as their handlers would.
+
+    Only the main thread receives signals; elsewhere the block runs as it is. A second signal
+    while one is held is acted on at once, so a stuck request never makes a run unkillable.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[tuple[int, FrameType | None]] = []
+    previous: dict[int, Any] = {
+        signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append((signum, frame))
+        if len(held) > 1:
+            _deliver(previous[signum], signum, frame)
+
+    for signum in previous:
+        signal.signal(signum, hold)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if held:
+        _deliver(previous[held[0][0]], *held[0])
+
+
+def _deliver(handler: Any, signum: int, frame: FrameType | None) -> None:
+    if callable(handler):
+        handler(signum, frame)
+    elif handler == signal.SIG_DFL and signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    elif handler == signal.SIG_DFL:
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
 class GuardedSession(requests.Session):
     """The one HTTP session of an API on a live target (see the module docstring)."""
 
@@ -253,8 +297,12 @@ class GuardedSession(requests.Session):
         self.guard(operation, method, url, path_args, body)
         if self.run.limiter is not None:
             self.run.limiter.wait()
-        response = super().send(request, **kwargs)
-        if operation is not None:
+        if operation is None:
+            return super().send(request, **kwargs)
+        # Between the target's answer and the ledger line, an interrupt would leave a record
+        # nobody deletes: Ctrl-C / SIGTERM wait until it is written (a second one does not).
+        with interrupts_deferred():
+            response = super().send(request, **kwargs)
             self.record(operation, path_args, response)
         return response
 

@@ -7,6 +7,7 @@ the observer that tells whether the run changed anything.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -274,3 +275,27 @@ def test_rate_limiter_spaces_requests_evenly() -> None:
     assert time.monotonic() - start >= 10 / 50 * 0.95
     with pytest.raises(ValueError):
         RateLimiter(0)
+
+
+def test_an_interrupt_waits_until_the_created_record_is_in_the_ledger() -> None:
+    from contracts.cli import _interrupt
+    from contracts.safety import interrupts_deferred
+
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        steps = []
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)  # the answer has arrived ...
+                steps.append("recorded")  # ... and its ledger line is still written
+        assert steps == ["recorded"]
+        assert signal.getsignal(signal.SIGTERM) is _interrupt  # the handler is back
+
+        with pytest.raises(KeyboardInterrupt):  # a second signal is not held: never unkillable
+            with interrupts_deferred():
+                os.kill(os.getpid(), signal.SIGTERM)
+                os.kill(os.getpid(), signal.SIGTERM)
+                steps.append("not reached")
+        assert steps == ["recorded"]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
