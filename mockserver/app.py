@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,7 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
+from mockserver.accesslog import log_access
 from mockserver.admin import admin_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
@@ -35,6 +36,7 @@ class MockServer:
     clock: SystemClock
     tokens: TokenRegistry
     runtimes: dict[str, ApiRuntime]
+    access_log: Callable[[str], None] = log_access  # `serve` swaps in a BufferedAccessLog
 
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)

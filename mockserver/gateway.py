@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, got_request_exception
@@ -30,7 +29,6 @@ if TYPE_CHECKING:
 
     from mockserver.app import MockServer
 
-access_log = logging.getLogger("mockserver.access")
 error_log = logging.getLogger("mockserver")
 
 ADMIN_PREFIX = "/__mock"
@@ -61,7 +59,7 @@ class Recorder:
         path = request.path
         if not path.startswith(ADMIN_PREFIX):
             self.mock.journal.record(
-                time=datetime.now(UTC).isoformat(timespec="milliseconds"),
+                time=time.time(),
                 api=api,
                 operation_id=operation_id,
                 method=request.method,
@@ -70,17 +68,11 @@ class Recorder:
                 status=status,
                 duration_ms=round(elapsed, 3),
             )
-        if self.mock.config.log_requests and access_log.isEnabledFor(logging.INFO):
+        if self.mock.config.log_requests:
             query = request.query_string
             target = f"{path}?{query.decode('latin-1')}" if query else path
-            access_log.info(
-                '%s "%s %s" %s %.1fms %s',
-                request.remote_addr,
-                request.method,
-                target,
-                status,
-                elapsed,
-                api or "-",
+            self.mock.access_log(
+                f'{request.remote_addr} "{request.method} {target}" {status} {elapsed:.1f}ms {api or "-"}'
             )
 
 

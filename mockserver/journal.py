@@ -7,13 +7,17 @@ import threading
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class JournalEntry:
+    """One answered request. ``time`` is a Unix timestamp, shown as ISO 8601 when read: the
+    entry is written on every request, so it is kept as cheap to build as possible."""
+
     seq: int
-    time: str
+    time: float
     api: str | None
     operation_id: str | None
     method: str
@@ -46,7 +50,7 @@ class Journal:
 
     def record(self, **fields: Any) -> JournalEntry:
         with self._lock:
-            entry = JournalEntry(seq=next(self._seq), **fields)
+            entry = JournalEntry(next(self._seq), **fields)
             self._entries.append(entry)
         return entry
 
@@ -55,11 +59,17 @@ class Journal:
     ) -> list[dict[str, Any]]:
         with self._lock:
             snapshot = list(self._entries)
-        chosen = [asdict(e) for e in snapshot if e.matches(filters or {})]
-        return chosen[-limit:] if limit else chosen
+        chosen = [e for e in snapshot if e.matches(filters or {})]
+        return [_shown(e) for e in (chosen[-limit:] if limit else chosen)]
 
     def clear(self) -> int:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
         return count
+
+
+def _shown(entry: JournalEntry) -> dict[str, Any]:
+    shown = asdict(entry)
+    shown["time"] = datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")
+    return shown

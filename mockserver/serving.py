@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 from flask import Flask
 
+from mockserver.accesslog import BufferedAccessLog
 from mockserver.app import create_app
 from mockserver.config import MockConfig, from_environment, read_config_file
 from mockserver.errors import ConfigurationError
@@ -74,5 +76,10 @@ def app_from_environment() -> Flask:
     _tune_logging()
     encoded = os.environ.get(OPTIONS_VARIABLE, "{}")
     if _prebuilt is not None and _prebuilt[0] == encoded:
-        return _prebuilt[1]
-    return build_app(json.loads(encoded))
+        app = _prebuilt[1]
+    else:
+        app = build_app(json.loads(encoded))
+    mock = app.extensions["mockserver"]
+    if mock.config.log_requests:  # this process's logging is ours: the access log goes direct
+        mock.access_log = BufferedAccessLog(sys.stderr)
+    return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
@@ -115,6 +116,7 @@ def test_journal_and_access_log_cover_both_paths(caplog: pytest.LogCaptureFixtur
     assert lines[1].startswith('127.0.0.1 "GET /nowhere" 404 ') and lines[1].endswith(" -")
     assert lines[2].startswith('127.0.0.1 "GET /__mock/health" 200 ')
     entries = app.extensions["mockserver"].journal.entries()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", entries[0]["time"])
     assert [(e["path"], e["api"], e["operation_id"], e["query"]) for e in entries] == [
         ("/b2core/api/v2/calendars/events", "b2core", "listCalendarEvents", "limit=1"),
         ("/nowhere", None, None, ""),

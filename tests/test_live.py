@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -79,8 +80,14 @@ def test_single_api_is_served_at_the_root_too(server: LiveServer) -> None:
 
 def test_one_log_line_per_request(server: LiveServer) -> None:
     _call(f"{server.url}/twelvetwenty/api/v2/calendar-events/batch", "PUT", [], token=None)
-    lines = [line for line in Path(server.log).read_text().splitlines() if "mockserver.access" in line]
-    assert any('"PUT /twelvetwenty/api/v2/calendar-events/batch" 401' in line for line in lines)
+    wanted = '"PUT /twelvetwenty/api/v2/calendar-events/batch" 401'
+    deadline = time.monotonic() + 5  # the access log is written every 0.1 s
+    while time.monotonic() < deadline:
+        lines = [line for line in Path(server.log).read_text().splitlines() if "mockserver.access" in line]
+        if any(wanted in line for line in lines):
+            break
+        time.sleep(0.05)
+    assert sum(wanted in line for line in lines) == 1, lines
 
 
 def test_start_up_prints_the_dev_token(server: LiveServer) -> None:
