@@ -33,7 +33,7 @@ def parse_datetime(value: object) -> datetime | None:
         if isinstance(value, date):
             return datetime.combine(value, time(), UTC)
         if isinstance(value, str) and value.strip():
-            return to_utc(_parse_text(value))
+            return _parse_text(value)
     except (ValueError, OverflowError):
         return None
     return None
@@ -41,15 +41,15 @@ def parse_datetime(value: object) -> datetime | None:
 
 def _parse_text(text: str) -> datetime:
     try:
-        return _isoparse(text)
+        return _isoparse_utc(text)
     except ValueError:
-        return dateutil_parser.parse(text)  # not cached: it fills missing parts from today
+        return to_utc(dateutil_parser.parse(text))  # not cached: it fills missing parts from today
 
 
 @lru_cache(maxsize=16384)
-def _isoparse(text: str) -> datetime:
+def _isoparse_utc(text: str) -> datetime:
     """Cached: searches compare the stored date strings of every event on every request."""
-    return dateutil_parser.isoparse(text)
+    return to_utc(dateutil_parser.isoparse(text))
 
 
 def format_datetime(value: datetime) -> str:

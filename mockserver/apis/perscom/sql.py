@@ -14,6 +14,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from mockserver.apis.perscom.dates import is_midnight, parse_datetime, sql_text
@@ -129,9 +130,10 @@ def moment(value: Any, *, date_field: bool = False) -> datetime | None:
 
 
 def like(subject: str, pattern: str, *, case_sensitive: bool = True) -> bool:
-    """SQL LIKE without regexes (linear-time backtracking, safe on fuzzed patterns)."""
-    tokens = _like_tokens(pattern if case_sensitive else pattern.lower())
-    return _wildcard_match(tokens, subject if case_sensitive else subject.lower())
+    """SQL LIKE without backtracking regexes (safe on fuzzed patterns)."""
+    if case_sensitive:
+        return _like_matcher(pattern)(subject)
+    return _like_matcher(pattern.lower())(subject.lower())
 
 
 def _like_tokens(pattern: str) -> list[str]:
@@ -150,20 +152,43 @@ def _like_tokens(pattern: str) -> list[str]:
     return tokens + ["\\"] if escaped else tokens
 
 
-def _wildcard_match(tokens: list[str], subject: str) -> bool:
-    pos = index = 0
-    star, mark = -1, 0
-    while pos < len(subject):
-        if index < len(tokens) and tokens[index] in (_ONE, subject[pos]):
-            pos, index = pos + 1, index + 1
-        elif index < len(tokens) and tokens[index] == _MANY:
-            star, mark, index = index, pos, index + 1
-        elif star >= 0:
-            mark += 1
-            pos, index = mark, star + 1
+@lru_cache(maxsize=1024)
+def _like_matcher(pattern: str) -> Callable[[str], bool]:
+    """The test for one LIKE pattern, built once (a search applies it to every event).
+
+    The pattern is split at ``%`` into fixed-length chunks (characters and ``_``). The first must
+    match at the start and the last at the end; each chunk between is taken at its leftmost
+    place after the previous one, which is always right when the chunks have fixed lengths.
+    A chunk is a regex of literals and ``.`` only: no quantifier, so no backtracking blow-up.
+    """
+    chunks: list[list[str]] = [[]]
+    for token in _like_tokens(pattern):
+        if token == _MANY:
+            chunks.append([])
         else:
+            chunks[-1].append(token)
+    compiled = [
+        re.compile("".join("." if t == _ONE else re.escape(t) for t in chunk), re.DOTALL) for chunk in chunks
+    ]
+    sizes = [len(chunk) for chunk in chunks]
+    if len(chunks) == 1:
+        return lambda subject: compiled[0].fullmatch(subject) is not None
+    first, last, middle = compiled[0], compiled[-1], compiled[1:-1]
+    least = sum(sizes)
+
+    def matches(subject: str) -> bool:
+        end = len(subject) - sizes[-1]
+        if len(subject) < least or first.match(subject) is None or last.match(subject, end) is None:
             return False
-    return all(token == _MANY for token in tokens[index:])
+        pos = sizes[0]
+        for chunk in middle:
+            found = chunk.search(subject, pos, end)
+            if found is None:
+                return False
+            pos = found.end()
+        return True
+
+    return matches
 
 
 def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
