@@ -21,7 +21,7 @@ def _event(ctx: Ctx) -> dict[str, Any]:
 
 def list_calendar_events(ctx: Ctx) -> Reply:
     try:
-        return Reply(listing.list_events(ctx.state.events.values(), ctx.query))
+        return Reply(listing.list_events(ctx.state, ctx.query))
     except rules.CalendarRuleError as err:
         raise rejected(err) from None
 
@@ -31,7 +31,8 @@ def create_calendar_event(ctx: Ctx) -> Reply:
         event = rules.new_event(ctx.body, ctx.state.next_id, ctx.now)
     except rules.CalendarRuleError as err:
         raise rejected(err) from None
-    ctx.state.events[ctx.state.allocate_id()] = event
+    ctx.state.allocate_id()
+    ctx.state.put(event)
     return Reply(event, 201)
 
 
@@ -45,12 +46,12 @@ def update_calendar_event(ctx: Ctx) -> Reply:
         updated = rules.apply_changes(_event(ctx), ctx.body, ctx.now)
     except rules.CalendarRuleError as err:
         raise rejected(err) from None
-    ctx.state.events[updated["id"]] = updated
+    ctx.state.put(updated)
     return Reply(updated)
 
 
 def delete_calendar_event(ctx: Ctx) -> Reply:
-    del ctx.state.events[_event(ctx)["id"]]
+    ctx.state.remove(_event(ctx)["id"])
     return Reply(None, 204)
 
 

@@ -11,12 +11,18 @@ Semantics from /work/shared/api-notes/b2core.md, open questions 2-4:
 * ``offset`` (default 0) then ``limit`` (default 10, 1..100).
 
 Events are dicts as ``rules`` describes them (dates as RFC 3339 strings).
+
+``list_events`` reads a date-filtered or start-sorted list from the state's start index (see
+``state``): the events starting in [``filter[startDate]``, ``filter[endDate]``] (an event ends
+no earlier than it starts, which ``rules.check_date_order`` enforces on every write), already in
+(start, id) order. Every other filter is applied to those candidates as to all events in a
+list without date filters (the end filter to their ``endDate``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from mockserver.apis.b2core import messages as m
@@ -29,6 +35,7 @@ from mockserver.apis.b2core.rules import (
     InvalidSortOrder,
     UnknownFilter,
 )
+from mockserver.apis.b2core.state import B2CoreState
 
 E = TypeVar("E", bound=Mapping[str, Any])
 
@@ -143,6 +150,13 @@ def resolve_sort_field(sort_by: str | None) -> str:
     return SORT_ALIASES.get(name, name)
 
 
+def _descending(sort_order: str | None) -> bool:
+    order = DEFAULT_SORT_ORDER if sort_order is None else sort_order
+    if order not in SORT_ORDERS:
+        raise InvalidSortOrder(SORT_ORDERS)
+    return order == "desc"
+
+
 def _sort_key(field: str) -> Callable[[Mapping[str, Any]], Any]:
     if field in _DATE_FIELDS:
         return lambda event: parse_instant(event[field])
@@ -151,18 +165,18 @@ def _sort_key(field: str) -> Callable[[Mapping[str, Any]], Any]:
     return lambda event: event[field]
 
 
+def _sorted(events: Iterable[E], field: str, descending: bool) -> list[E]:
+    by_id = sorted(events, key=lambda event: event["id"])
+    return sorted(by_id, key=_sort_key(field), reverse=descending)
+
+
 def sort_events(events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None) -> list[E]:
     """Events ordered by ``sort_by`` in ``sort_order``; equal keys keep ascending ``id``."""
     field = resolve_sort_field(sort_by)
-    order = DEFAULT_SORT_ORDER if sort_order is None else sort_order
-    if order not in SORT_ORDERS:
-        raise InvalidSortOrder(SORT_ORDERS)
-    by_id = sorted(events, key=lambda event: event["id"])
-    return sorted(by_id, key=_sort_key(field), reverse=order == "desc")
+    return _sorted(events, field, _descending(sort_order))
 
 
-def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
-    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
+def _page(limit: int | None, offset: int | None) -> slice:
     limit = DEFAULT_LIMIT if limit is None else int(limit)
     offset = 0 if offset is None else int(offset)
     if limit < 1:
@@ -171,12 +185,34 @@ def paginate(events: Sequence[E], limit: int | None = None, offset: int | None =
         raise InvalidPagination("limit", m.MAXIMUM, MAX_LIMIT)
     if offset < 0:
         raise InvalidPagination("offset", m.MINIMUM, 0)
-    return list(events[offset : offset + limit])
+    return slice(offset, offset + limit)
 
 
-def list_events(events: Iterable[E], query: Mapping[str, Any]) -> list[E]:
+def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
+    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
+    return list(events[_page(limit, offset)])
+
+
+def list_events(
+    events: B2CoreState | Iterable[dict[str, Any]], query: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """The page of events a validated list query (``limit``, ``offset``, ``sort_by``,
-    ``sort_order``, ``filter``) selects."""
-    chosen = _selected(events, parse_filter(query.get("filter")))
-    ordered = sort_events(chosen, query.get("sort_by"), query.get("sort_order"))
-    return paginate(ordered, query.get("limit"), query.get("offset"))
+    ``sort_order``, ``filter``) selects from a state, or from any events (indexed here first).
+
+    Errors in the order the query is read: the filter, ``sort_by``, ``sort_order``, the page.
+    """
+    state = events if isinstance(events, B2CoreState) else B2CoreState({e["id"]: e for e in events})
+    wanted = parse_filter(query.get("filter"))
+    field = resolve_sort_field(query.get("sort_by"))
+    descending = _descending(query.get("sort_order"))
+    page = _page(query.get("limit"), query.get("offset"))
+    if field == "startDate" or wanted.starts_from is not None or wanted.ends_by is not None:
+        candidates = state.starting_between(wanted.starts_from, wanted.ends_by)
+        chosen = _selected(candidates, replace(wanted, starts_from=None))  # the index applied it
+    else:
+        chosen = _selected(state.events.values(), wanted)
+    if field != "startDate":
+        chosen = _sorted(chosen, field, descending)
+    elif descending:  # from the index by (start, id); a stable sort keeps ascending ids
+        chosen = sorted(chosen, key=lambda event: state.starts[event["id"]], reverse=True)
+    return chosen[page]

@@ -2,16 +2,23 @@
 
 A reset leaves no events (a fresh B2Core installation has an empty Back Office calendar); ids
 start at 1 and never repeat within a state, even after a delete.
+
+Beside the ``events`` dict the state keeps the events' start instants, by id and in a
+``SortedList`` of ``(start, id)``, so a list filtered on dates reads only the events whose start
+can match. Every write goes through ``put`` and ``remove``, which keep the three in step.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from mockserver.apis.b2core.dates import format_timestamp, parse_instant
+from sortedcontainers import SortedList
+
+from mockserver.apis.b2core.dates import Instant, format_timestamp, parse_instant
 from mockserver.apis.b2core.rules import check_date_order
 
 EVENT_FIELDS = (
@@ -55,8 +62,41 @@ def _loaded_event(raw: Mapping[str, Any], event_id: int) -> dict[str, Any]:
 
 @dataclass
 class B2CoreState:
+    """``events`` is read freely but written only through ``put`` and ``remove``."""
+
     events: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1
+    # each event's start as indexed in _by_start, by id
+    starts: dict[int, Instant] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _by_start: SortedList = field(init=False, repr=False, compare=False, default_factory=SortedList)
+
+    def __post_init__(self) -> None:
+        for event in self.events.values():
+            self._index(event)
+
+    def put(self, event: dict[str, Any]) -> None:
+        """Store ``event`` under its id, replacing any event of that id."""
+        if event["id"] in self.events:
+            self.remove(event["id"])
+        self.events[event["id"]] = event
+        self._index(event)
+
+    def remove(self, event_id: int) -> dict[str, Any]:
+        """Drop the event of ``event_id`` (``KeyError`` if there is none) and answer it."""
+        self._by_start.remove((self.starts.pop(event_id), event_id))
+        return self.events.pop(event_id)
+
+    def starting_between(self, earliest: Instant | None, latest: Instant | None) -> list[dict[str, Any]]:
+        """The events starting at or after ``earliest`` and at or before ``latest`` (``None``: no
+        bound), by start then id."""
+        low = None if earliest is None else (earliest,)
+        high = None if latest is None else (latest, math.inf)  # after every (latest, id)
+        return [self.events[event_id] for _, event_id in self._by_start.irange(low, high)]
+
+    def _index(self, event: Mapping[str, Any]) -> None:
+        start = parse_instant(event["startDate"])
+        self.starts[event["id"]] = start
+        self._by_start.add((start, event["id"]))
 
     def export(self) -> dict[str, Any]:
         return {
@@ -69,7 +109,7 @@ class B2CoreState:
             event_id = int(raw["id"]) if "id" in raw else self.next_id
             if event_id < 1:
                 raise ValueError(f"event id {event_id} must be at least 1")
-            self.events[event_id] = _loaded_event(raw, event_id)
+            self.put(_loaded_event(raw, event_id))
             self.next_id = max(self.next_id, event_id + 1)
         self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
 

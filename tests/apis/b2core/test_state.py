@@ -1,4 +1,4 @@
-"""``B2CoreState``: export/load round trip, id allocation and checks on loaded events."""
+"""``B2CoreState``: export/load round trip, id allocation, checks on loaded events, the start index."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from mockserver.apis.b2core.dates import parse_instant
 from mockserver.apis.b2core.state import B2CoreState
 
 EVENT = {
@@ -64,3 +65,15 @@ def test_missing_caption_is_refused() -> None:
     raw = {k: v for k, v in EVENT.items() if k != "caption"}
     with pytest.raises(KeyError):
         B2CoreState().load({"events": [raw]})
+
+
+def test_writes_keep_the_start_index_in_step() -> None:
+    state = B2CoreState()
+    state.load({"events": [EVENT, {**EVENT, "id": 8, "startDate": "2022-01-01T00:30:00Z"}]})
+    state.load({"events": [{**EVENT, "startDate": "2022-01-01T01:00:00+01:00"}]})  # id 7 again, moved
+    assert [e["id"] for e in state.starting_between(None, None)] == [7, 8]
+    state.put({**EVENT, "id": 7, "startDate": "2022-01-01T00:45:00Z"})
+    assert [e["id"] for e in state.starting_between(None, None)] == [8, 7]
+    assert state.remove(8)["id"] == 8
+    assert [e["id"] for e in state.starting_between(None, None)] == [7] and list(state.events) == [7]
+    assert state.starts == {7: parse_instant("2022-01-01T00:45:00Z")}
