@@ -150,7 +150,7 @@ def b2core_update_is_not_stored() -> Flask:
         before = ctx.state.events.get(ctx.path["eventId"])
         answer = honest(ctx)
         if before is not None:  # planted: the update is answered, never stored
-            ctx.state.events[before["id"]] = before
+            ctx.state.put(before)
         return answer
 
     shared = {"updateCalendarEvent": update_calendar_event, "patchCalendarEvent": update_calendar_event}
