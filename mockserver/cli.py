@@ -28,7 +28,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="validate every response against the spec (default off)",
     )
-    serve.add_argument("--threads", type=int, default=4, help="WSGI worker threads (default 4)")
+    serve.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="WSGI threads (default 1: fastest, fair to every client; more let a slow upload wait "
+        "without holding up other requests, at the cost of tail latency: see bench/README.md)",
+    )
     return parser
 
 
