@@ -170,13 +170,8 @@ def _sorted(events: Iterable[E], field: str, descending: bool) -> list[E]:
     return sorted(by_id, key=_sort_key(field), reverse=descending)
 
 
-def sort_events(events: Iterable[E], sort_by: str | None = None, sort_order: str | None = None) -> list[E]:
-    """Events ordered by ``sort_by`` in ``sort_order``; equal keys keep ascending ``id``."""
-    field = resolve_sort_field(sort_by)
-    return _sorted(events, field, _descending(sort_order))
-
-
-def _page(limit: int | None, offset: int | None) -> slice:
+def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
+    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
     limit = DEFAULT_LIMIT if limit is None else int(limit)
     offset = 0 if offset is None else int(offset)
     if limit < 1:
@@ -185,12 +180,7 @@ def _page(limit: int | None, offset: int | None) -> slice:
         raise InvalidPagination("limit", m.MAXIMUM, MAX_LIMIT)
     if offset < 0:
         raise InvalidPagination("offset", m.MINIMUM, 0)
-    return slice(offset, offset + limit)
-
-
-def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
-    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
-    return list(events[_page(limit, offset)])
+    return list(events[offset : offset + limit])
 
 
 def list_events(
@@ -205,7 +195,6 @@ def list_events(
     wanted = parse_filter(query.get("filter"))
     field = resolve_sort_field(query.get("sort_by"))
     descending = _descending(query.get("sort_order"))
-    page = _page(query.get("limit"), query.get("offset"))
     if field == "startDate" or wanted.starts_from is not None or wanted.ends_by is not None:
         candidates = state.starting_between(wanted.starts_from, wanted.ends_by)
         chosen = _selected(candidates, replace(wanted, starts_from=None))  # the index applied it
@@ -215,4 +204,4 @@ def list_events(
         chosen = _sorted(chosen, field, descending)
     elif descending:  # from the index by (start, id); a stable sort keeps ascending ids
         chosen = sorted(chosen, key=lambda event: state.starts[event["id"]], reverse=True)
-    return chosen[page]
+    return paginate(chosen, query.get("limit"), query.get("offset"))

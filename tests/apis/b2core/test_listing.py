@@ -11,7 +11,6 @@ from mockserver.apis.b2core.listing import (
     paginate,
     parse_filter,
     resolve_sort_field,
-    sort_events,
 )
 from mockserver.apis.b2core.rules import (
     CalendarRuleError,
@@ -151,7 +150,8 @@ def test_filters(filters: dict[str, str], expected: list[int]) -> None:
     ],
 )
 def test_sort(sort_by: str | None, sort_order: str | None, expected: list[int]) -> None:
-    assert _ids(sort_events(reversed(EVENTS), sort_by, sort_order)) == expected
+    query = {"sort_by": sort_by, "sort_order": sort_order}
+    assert _ids(list_events(reversed(EVENTS), {k: v for k, v in query.items() if v is not None})) == expected
 
 
 @pytest.mark.parametrize(
