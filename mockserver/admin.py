@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from mockserver.app import MockServer
 
 ADMIN_SPEC = Path(__file__).with_name("admin.yaml")
-admin_blueprint = Blueprint("mock_admin", __name__, url_prefix="/__mock")
+ADMIN_PREFIX = "/__mock"
+admin_blueprint = Blueprint("mock_admin", __name__, url_prefix=ADMIN_PREFIX)
 
 
 def _mock() -> MockServer:
@@ -48,7 +49,7 @@ def admin_spec() -> Response:
     served = current_app.extensions.get("mockserver_admin_spec")
     if served is None:  # read once per app, on first use, not at every start-up
         served = current_app.extensions["mockserver_admin_spec"] = Spec.from_file(ADMIN_SPEC).served(
-            "/__mock"
+            ADMIN_PREFIX
         )
     return jsonify(served)
 

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
+from mockserver.admin import ADMIN_PREFIX
 from mockserver.registry import Reply
 from mockserver.runtime import ApiRuntime, encode
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 error_log = logging.getLogger("mockserver")
 
-ADMIN_PREFIX = "/__mock"
 EXPOSED_HEADERS = ["Location", "Allow"]
 _STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
 
