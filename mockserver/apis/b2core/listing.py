@@ -15,14 +15,16 @@ Events are dicts as ``rules`` describes them (dates as RFC 3339 strings).
 ``list_events`` reads a date-filtered or start-sorted list from the state's start index (see
 ``state``): the events starting in [``filter[startDate]``, ``filter[endDate]``] (an event ends
 no earlier than it starts, which ``rules.check_date_order`` enforces on every write), already in
-(start, id) order. Every other filter is applied to those candidates as to all events in a
-list without date filters (the end filter to their ``endDate``).
+start order. Every other filter is applied to those candidates as to all events in a list
+without date filters (the end filter to the state's parsed ends). Sorted by start, the page is
+read lazily and the read stops at its last event; any other order sorts every match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from typing import Any, TypeVar
 
 from mockserver.apis.b2core import messages as m
@@ -122,23 +124,27 @@ def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
     return _contains(event["caption"], wanted.name) and _contains(event["description"], wanted.description)
 
 
-def _selected(events: Iterable[E], wanted: EventFilter) -> list[E]:
-    """``[e for e in events if matches(e, wanted)]``, one pass per filter given (no per-event
-    dispatch over the filters that are absent)."""
-    chosen = list(events)
+def _selected(
+    events: Iterable[dict[str, Any]], wanted: EventFilter, state: B2CoreState
+) -> Iterator[dict[str, Any]]:
+    """``(e for e in events if matches(e, wanted))``, lazily, with one generator per filter given
+    (no per-event dispatch over the filters that are absent) and ends read from ``state``."""
+    chosen = iter(events)
     if wanted.starts_from is not None:
-        starts_from = wanted.starts_from
-        chosen = [e for e in chosen if not parse_instant(e["startDate"]) < starts_from]
+        starts, starts_from = state.starts, wanted.starts_from
+        chosen = (e for e in chosen if not starts[e["id"]] < starts_from)
     if wanted.ends_by is not None:
-        ends_by = wanted.ends_by
-        chosen = [e for e in chosen if not parse_instant(e["endDate"]) > ends_by]
+        ends, ends_by = state.ends, wanted.ends_by
+        chosen = (e for e in chosen if not ends[e["id"]] > ends_by)
     if wanted.recipients:
         recipients = wanted.recipients
-        chosen = [e for e in chosen if not recipients.isdisjoint(r.casefold() for r in e["recipients"])]
+        chosen = (e for e in chosen if not recipients.isdisjoint(r.casefold() for r in e["recipients"]))
     if wanted.name is not None:
-        chosen = [e for e in chosen if _contains(e["caption"], wanted.name)]
+        name = wanted.name
+        chosen = (e for e in chosen if _contains(e["caption"], name))
     if wanted.description is not None:
-        chosen = [e for e in chosen if _contains(e["description"], wanted.description)]
+        description = wanted.description
+        chosen = (e for e in chosen if _contains(e["description"], description))
     return chosen
 
 
@@ -170,8 +176,8 @@ def _sorted(events: Iterable[E], field: str, descending: bool) -> list[E]:
     return sorted(by_id, key=_sort_key(field), reverse=descending)
 
 
-def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
-    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
+def page_bounds(limit: int | None = None, offset: int | None = None) -> tuple[int, int]:
+    """The slice ``[start, stop)`` of the page; ``InvalidPagination`` when out of range."""
     limit = DEFAULT_LIMIT if limit is None else int(limit)
     offset = 0 if offset is None else int(offset)
     if limit < 1:
@@ -180,7 +186,13 @@ def paginate(events: Sequence[E], limit: int | None = None, offset: int | None =
         raise InvalidPagination("limit", m.MAXIMUM, MAX_LIMIT)
     if offset < 0:
         raise InvalidPagination("offset", m.MINIMUM, 0)
-    return list(events[offset : offset + limit])
+    return offset, offset + limit
+
+
+def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
+    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
+    start, stop = page_bounds(limit, offset)
+    return list(events[start:stop])
 
 
 def list_events(
@@ -195,13 +207,14 @@ def list_events(
     wanted = parse_filter(query.get("filter"))
     field = resolve_sort_field(query.get("sort_by"))
     descending = _descending(query.get("sort_order"))
-    if field == "startDate" or wanted.starts_from is not None or wanted.ends_by is not None:
-        candidates = state.starting_between(wanted.starts_from, wanted.ends_by)
-        chosen = _selected(candidates, replace(wanted, starts_from=None))  # the index applied it
+    start, stop = page_bounds(query.get("limit"), query.get("offset"))
+    by_start = field == "startDate"
+    if by_start or wanted.starts_from is not None or wanted.ends_by is not None:
+        # the index applies the start filter, in start order
+        candidates = state.by_start(wanted.starts_from, wanted.ends_by, descending=by_start and descending)
+        chosen = _selected(candidates, replace(wanted, starts_from=None), state)
+        if by_start:
+            return list(islice(chosen, start, stop))
     else:
-        chosen = _selected(state.events.values(), wanted)
-    if field != "startDate":
-        chosen = _sorted(chosen, field, descending)
-    elif descending:  # from the index by (start, id); a stable sort keeps ascending ids
-        chosen = sorted(chosen, key=lambda event: state.starts[event["id"]], reverse=True)
-    return paginate(chosen, query.get("limit"), query.get("offset"))
+        chosen = _selected(state.events.values(), wanted, state)
+    return _sorted(chosen, field, descending)[start:stop]

@@ -3,15 +3,16 @@
 A reset leaves no events (a fresh B2Core installation has an empty Back Office calendar); ids
 start at 1 and never repeat within a state, even after a delete.
 
-Beside the ``events`` dict the state keeps the events' start instants, by id and in a
-``SortedList`` of ``(start, id)``, so a list filtered on dates reads only the events whose start
-can match. Every write goes through ``put`` and ``remove``, which keep the three in step.
+Beside the ``events`` dict the state keeps the events' start and end instants by id, and the
+starts in a ``SortedList`` of ``(start, id)``, so a list filtered on dates reads only the events
+whose start can match, in start order, and compares ends without parsing them. Every write goes
+through ``put`` and ``remove``, which keep the four in step.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -66,8 +67,9 @@ class B2CoreState:
 
     events: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1
-    # each event's start as indexed in _by_start, by id
+    # each event's start as indexed in _by_start, and its end, by id
     starts: dict[int, Instant] = field(init=False, repr=False, compare=False, default_factory=dict)
+    ends: dict[int, Instant] = field(init=False, repr=False, compare=False, default_factory=dict)
     _by_start: SortedList = field(init=False, repr=False, compare=False, default_factory=SortedList)
 
     def __post_init__(self) -> None:
@@ -84,18 +86,44 @@ class B2CoreState:
     def remove(self, event_id: int) -> dict[str, Any]:
         """Drop the event of ``event_id`` (``KeyError`` if there is none) and answer it."""
         self._by_start.remove((self.starts.pop(event_id), event_id))
+        del self.ends[event_id]
         return self.events.pop(event_id)
 
     def starting_between(self, earliest: Instant | None, latest: Instant | None) -> list[dict[str, Any]]:
         """The events starting at or after ``earliest`` and at or before ``latest`` (``None``: no
         bound), by start then id."""
+        return list(self.by_start(earliest, latest))
+
+    def by_start(
+        self, earliest: Instant | None, latest: Instant | None, *, descending: bool = False
+    ) -> Iterator[dict[str, Any]]:
+        """``starting_between``'s events one at a time, latest start first if ``descending``;
+        events with equal starts come by ascending id either way. Read lazily, so a caller that
+        wants one page stops there; the state must not change while it is read."""
         low = None if earliest is None else (earliest,)
         high = None if latest is None else (latest, math.inf)  # after every (latest, id)
-        return [self.events[event_id] for _, event_id in self._by_start.irange(low, high)]
+        keys = self._by_start.irange(low, high, reverse=descending)
+        events = self.events
+        if not descending:
+            for _, event_id in keys:
+                yield events[event_id]
+            return
+        tied: list[int] = []  # ids of one start, met in descending order
+        tied_start = None
+        for start, event_id in keys:
+            if start != tied_start:
+                for earlier_id in reversed(tied):
+                    yield events[earlier_id]
+                tied.clear()
+                tied_start = start
+            tied.append(event_id)
+        for earlier_id in reversed(tied):
+            yield events[earlier_id]
 
     def _index(self, event: Mapping[str, Any]) -> None:
-        start = parse_instant(event["startDate"])
+        start, end = parse_instant(event["startDate"]), parse_instant(event["endDate"])
         self.starts[event["id"]] = start
+        self.ends[event["id"]] = end
         self._by_start.add((start, event["id"]))
 
     def export(self) -> dict[str, Any]:
