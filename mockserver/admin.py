@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from mockserver.journal import FILTERS
 from mockserver.spec import Spec
 from mockserver.store import StateLoadError
+from mockserver.validation import lone_surrogate
 
 if TYPE_CHECKING:
     from mockserver.app import MockServer
@@ -90,6 +91,9 @@ def load_state() -> Response:
         return _problem(400, f"body is neither JSON nor YAML: {exc}")
     if not isinstance(document, dict):
         return _problem(400, "body must be a mapping of API name to state")
+    surrogate = lone_surrogate(document)
+    if surrogate is not None:
+        return _problem(400, f"body holds {surrogate}, half of a UTF-16 surrogate pair, not a character")
     try:
         loaded = _mock().store.load(document, replace=request.method == "PUT")
     except StateLoadError as exc:

@@ -210,9 +210,35 @@ def _number(text: str) -> float | int:
 
 def parse_json(raw: bytes) -> Any:
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
+        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
     except (ValueError, RecursionError) as exc:
         raise MalformedJson(str(exc)) from exc
+    if (b"\\ud" in raw or b"\\uD" in raw) and (surrogate := lone_surrogate(value)) is not None:
+        raise MalformedJson(f"{surrogate} is half of a UTF-16 surrogate pair, not a character")
+    return value
+
+
+def lone_surrogate(value: Any) -> str | None:
+    """The first lone UTF-16 surrogate (as ``\\udXXX``) in a parsed document's strings and keys.
+
+    ``json.loads`` turns an escaped pair such as ``\\ud83d\\ude00`` into one character but keeps
+    a lone ``\\ud800`` as a surrogate code point, which no UTF-8 answer can carry: stored and
+    echoed, it would fail every reply that shows it (RFC 7493 forbids them in I-JSON).
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                return f"\\u{ord(item[exc.start]):04x}"
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return None
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from flask.testing import FlaskClient
@@ -19,6 +21,7 @@ EVENT = {
     "EndTime": "2018-06-10T22:00:00Z",
     "Title": "t",
 }
+MARKED = {"twelvetwenty": {"events": [{**EVENT, "Title": "@"}]}}  # "@": where a bad value goes
 
 
 def test_health_lists_the_apis(client: FlaskClient, mock: MockServer) -> None:
@@ -67,8 +70,18 @@ def test_fixtures_load_from_yaml_and_add_to_state(client: FlaskClient) -> None:
         "[1, 2]",
         '{"twelvetwenty": 5}',
         "a: [b",
+        json.dumps(MARKED).replace('"@"', '"\\ud800"'),  # the JSON escape of a lone surrogate
+        yaml.safe_dump(MARKED).replace("'@'", '"\\udfff"'),  # and YAML's
     ],
-    ids=["unknown-api", "incomplete-event", "not-a-mapping", "api-not-a-mapping", "bad-yaml"],
+    ids=[
+        "unknown-api",
+        "incomplete-event",
+        "not-a-mapping",
+        "api-not-a-mapping",
+        "bad-yaml",
+        "lone-surrogate-json",
+        "lone-surrogate-yaml",
+    ],
 )
 def test_bad_state_documents_are_400_and_change_nothing(client: FlaskClient, body: str) -> None:
     client.put(BATCH, json=[EVENT], headers=AUTH)

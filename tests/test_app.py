@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -126,3 +127,49 @@ def test_a_newline_in_the_path_still_gets_the_vendors_404(client: FlaskClient, a
     assert response.status_code == 404
     expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no\nsuch"), None, Headers())
     assert response.get_json() == expected.body
+
+
+def _with_lone_surrogate(value: Any) -> tuple[Any, bool]:
+    """``value`` with its first string (or key) ending in a lone surrogate, and whether one was."""
+    if isinstance(value, str):
+        return value + "\ud800", True
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            changed, done = _with_lone_surrogate(item)
+            if done:
+                return [*value[:index], changed, *value[index + 1 :]], True
+    if isinstance(value, dict):
+        for key, item in value.items():
+            changed, done = _with_lone_surrogate(item)
+            if done:
+                return {**value, key: changed}, True
+        if value:
+            first = next(iter(value))
+            return {f"{first}\udfff": value[first], **value}, True
+    return value, False
+
+
+def test_a_lone_surrogate_in_a_body_is_refused_and_changes_nothing(client: FlaskClient, api: str) -> None:
+    """``\\ud800`` parses as JSON but is no character: stored, it would break every answer that
+    shows it. Each documented example body, so marked, gets a 4xx and leaves the state as it was;
+    unmarked, the same body goes through (so the mark is what was refused)."""
+    spec = API_DEFINITIONS[api].load_spec()
+    tried = 0
+    for operation in spec.operations:
+        content = (operation.request_body or {}).get("content", {}).get("application/json", {})
+        if operation.method != "POST" and operation.path != "/api/v2/calendar-events/batch":
+            continue  # the writes that need no stored record
+        for entry in content.get("examples", {}).values():
+            example = resolve(spec.document, entry)
+            marked, done = _with_lone_surrogate(example["value"])
+            assert done
+            path = f"/{api}{_concrete_path(api, operation)}"
+            before = client.get(f"/__mock/state/{api}").get_json()
+            response = client.open(path, method=operation.method, data=json.dumps(marked), headers=AUTH)
+            assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+            assert response.is_json
+            assert client.get(f"/__mock/state/{api}").get_json() == before
+            unmarked = client.open(path, method=operation.method, json=example["value"], headers=AUTH)
+            assert unmarked.status_code < 300, unmarked.get_data(as_text=True)
+            tried += 1
+    assert tried

@@ -157,14 +157,33 @@ def test_path_and_header_parameters_are_validated(validate: Any) -> None:
         (b"{", ("body", "", "malformed_json")),
         (b"NaN", ("body", "", "malformed_json")),
         (b'{"name": "n", "secret": "s", "id": 1e400}', ("body", "", "malformed_json")),
+        (b'{"name": "\\ud800", "secret": "s"}', ("body", "", "malformed_json")),
+        (b'{"name": "n", "secret": "s", "x\\uDFFF": 1}', ("body", "", "malformed_json")),
         (b'{"name": 1, "secret": "s"}', ("body", "name", "type")),
         (b'{"name": "n"}', ("body", "secret", "required")),
         (b'{"name": "n", "secret": "s", "when": "yesterday"}', ("body", "when", "format")),
     ],
-    ids=["empty", "truncated", "nan", "overflow", "wrong-type", "missing-write-only", "bad-date-time"],
+    ids=[
+        "empty",
+        "truncated",
+        "nan",
+        "overflow",
+        "lone-surrogate",
+        "lone-surrogate-in-a-key",
+        "wrong-type",
+        "missing-write-only",
+        "bad-date-time",
+    ],
 )
 def test_body_problems(validate: Any, body: bytes, expected: tuple[str, ...]) -> None:
     assert expected in _errors(lambda: validate(body=body))
+
+
+def test_surrogate_pairs_are_characters(validate: Any) -> None:
+    assert (
+        validate(body=b'{"name": "\\ud83d\\ude00 \\\\ud800", "secret": "s"}').body["name"]
+        == "\U0001f600 \\ud800"
+    )
 
 
 def test_read_only_properties_are_not_required_in_requests(validate: Any) -> None:
