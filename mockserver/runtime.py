@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from werkzeug.wrappers import Request
 
 from mockserver.auth import AuthFailure, Principal, authenticate
@@ -206,8 +207,18 @@ def encode(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
     if reply.body is None:
         return reply.status, headers, b""
     if reply.content_type.startswith("application/json"):
-        data = json.dumps(reply.body, separators=(",", ":"), ensure_ascii=False)
+        data = json_bytes(reply.body)
     else:
-        data = str(reply.body)
+        data = str(reply.body).encode()
     headers.append(("Content-Type", reply.content_type))
-    return reply.status, headers, data.encode()
+    return reply.status, headers, data
+
+
+def json_bytes(body: Any) -> bytes:
+    """``body`` as compact UTF-8 JSON. orjson writes a page of events ~10x faster than the
+    standard library (``bench/README.md``); what it refuses (integers beyond 64 bits, keys that
+    are not strings) goes through ``json``, which takes both."""
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is one
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()

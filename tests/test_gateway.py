@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
 
 import pytest
 from flask import Flask, got_request_exception
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver import create_app
+from mockserver.runtime import json_bytes
 from tests.conftest import AUTH
 from tests.planted import twelvetwenty_empty_batch_crashes
 
@@ -121,3 +125,30 @@ def test_journal_and_access_log_cover_both_paths(caplog: pytest.LogCaptureFixtur
         ("/b2core/api/v2/calendars/events", "b2core", "listCalendarEvents", "limit=1"),
         ("/nowhere", None, None, ""),
     ]
+
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()  # beyond 64 bits too: orjson refuses those, json takes them
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(st.characters(exclude_categories=["Cs"]))
+)
+JSON_DOCUMENTS = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=4) | st.integers(-3, 3), inner, max_size=4)
+    ),  # int keys too
+    max_leaves=20,
+)
+
+
+@given(JSON_DOCUMENTS)
+def test_replies_are_encoded_as_the_standard_library_reads_them(body: Any) -> None:
+    assert json.loads(json_bytes(body)) == json.loads(json.dumps(body))
+
+
+def test_a_page_is_encoded_byte_for_byte_as_before() -> None:
+    page = [{"id": 1, "caption": "Réunion ☕", "description": None, "recipients": ["a@b.c"], "n": 1.5}]
+    assert json_bytes(page) == json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
