@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.auth import AuthFailure, Principal, authenticate
 from mockserver.errors import ApiError, Forbidden, MethodNotAllowed, Unauthorized
+from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
 from mockserver.routing import Router
 from mockserver.spec import Operation, Spec
@@ -120,7 +121,7 @@ class ApiRuntime:
         now = self.mock.clock.now()
         principal = None if compiled.public else self._principal(compiled, request, now)
         validated = compiled.request_validator.validate(
-            path_args, request.args, request.headers, request.get_data()
+            path_args, parse_query(request.query_string), request.headers, request.get_data()
         )
         with self.mock.store.locked(self.name) as state:
             ctx = RequestContext(
