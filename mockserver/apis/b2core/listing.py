@@ -23,7 +23,7 @@ read lazily and the read stops at its last event; any other order sorts every ma
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -125,12 +125,13 @@ def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
 
 
 def _selected(
-    events: Iterable[dict[str, Any]], wanted: EventFilter, state: B2CoreState
+    events: Iterable[dict[str, Any]], wanted: EventFilter, state: B2CoreState, *, indexed: bool = False
 ) -> Iterator[dict[str, Any]]:
     """``(e for e in events if matches(e, wanted))``, lazily, with one generator per filter given
-    (no per-event dispatch over the filters that are absent) and ends read from ``state``."""
+    (no per-event dispatch over the filters that are absent) and ends read from ``state``;
+    ``indexed``: the events come from the start index, which applied the start filter."""
     chosen = iter(events)
-    if wanted.starts_from is not None:
+    if wanted.starts_from is not None and not indexed:
         starts, starts_from = state.starts, wanted.starts_from
         chosen = (e for e in chosen if not starts[e["id"]] < starts_from)
     if wanted.ends_by is not None:
@@ -212,7 +213,7 @@ def list_events(
     if by_start or wanted.starts_from is not None or wanted.ends_by is not None:
         # the index applies the start filter, in start order
         candidates = state.by_start(wanted.starts_from, wanted.ends_by, descending=by_start and descending)
-        chosen = _selected(candidates, replace(wanted, starts_from=None), state)
+        chosen = _selected(candidates, wanted, state, indexed=True)
         if by_start:
             return list(islice(chosen, start, stop))
     else:
