@@ -22,7 +22,7 @@ read lazily and the read stops at its last event; any other order sorts every ma
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
@@ -124,16 +124,11 @@ def matches(event: Mapping[str, Any], wanted: EventFilter) -> bool:
     return _contains(event["caption"], wanted.name) and _contains(event["description"], wanted.description)
 
 
-def _selected(
-    events: Iterable[dict[str, Any]], wanted: EventFilter, state: B2CoreState, *, indexed: bool = False
-) -> Iterator[dict[str, Any]]:
-    """``(e for e in events if matches(e, wanted))``, lazily, with one generator per filter given
-    (no per-event dispatch over the filters that are absent) and ends read from ``state``;
-    ``indexed``: the events come from the start index, which applied the start filter."""
+def _selected(events: Iterable[E], wanted: EventFilter, state: B2CoreState) -> Iterator[E]:
+    """``(e for e in events if matches(e, wanted))`` but for the start filter, which the start
+    index applies: lazily, with one generator per filter given (no per-event dispatch over the
+    filters that are absent) and ends read from ``state``."""
     chosen = iter(events)
-    if wanted.starts_from is not None and not indexed:
-        starts, starts_from = state.starts, wanted.starts_from
-        chosen = (e for e in chosen if not starts[e["id"]] < starts_from)
     if wanted.ends_by is not None:
         ends, ends_by = state.ends, wanted.ends_by
         chosen = (e for e in chosen if not ends[e["id"]] > ends_by)
@@ -190,12 +185,6 @@ def page_bounds(limit: int | None = None, offset: int | None = None) -> tuple[in
     return offset, offset + limit
 
 
-def paginate(events: Sequence[E], limit: int | None = None, offset: int | None = None) -> list[E]:
-    """``limit`` events after skipping ``offset``; ``InvalidPagination`` when out of range."""
-    start, stop = page_bounds(limit, offset)
-    return list(events[start:stop])
-
-
 def list_events(
     events: B2CoreState | Iterable[dict[str, Any]], query: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
@@ -213,9 +202,10 @@ def list_events(
     if by_start or wanted.starts_from is not None or wanted.ends_by is not None:
         # the index applies the start filter, in start order
         candidates = state.by_start(wanted.starts_from, wanted.ends_by, descending=by_start and descending)
-        chosen = _selected(candidates, wanted, state, indexed=True)
-        if by_start:
-            return list(islice(chosen, start, stop))
+        chosen = _selected(candidates, wanted, state)
+        if by_start:  # islice refuses bounds past sys.maxsize; no page holds more than every event
+            everything = len(state.events)
+            return list(islice(chosen, min(start, everything), min(stop, everything)))
     else:
         chosen = _selected(state.events.values(), wanted, state)
     return _sorted(chosen, field, descending)[start:stop]

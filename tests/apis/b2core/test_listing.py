@@ -8,7 +8,6 @@ from mockserver.apis.b2core import messages as m
 from mockserver.apis.b2core.listing import (
     SORT_FIELDS,
     list_events,
-    paginate,
     parse_filter,
     resolve_sort_field,
 )
@@ -163,7 +162,10 @@ def test_resolve_sort_field(alias: str | None, field: str) -> None:
     assert resolve_sort_field(alias) == field
 
 
-MANY = [{"id": n} for n in range(1, 13)]
+MANY = [
+    _event(n, "c", None, "2024-01-01T00:00:00Z / 2024-01-01T01:00:00Z", created="2024-01-01T00:00:00Z")
+    for n in range(1, 13)
+]
 
 
 @pytest.mark.parametrize(
@@ -178,7 +180,9 @@ MANY = [{"id": n} for n in range(1, 13)]
     ids=["defaults-10", "window", "tail", "offset-at-end", "huge-offset"],
 )
 def test_paginate(limit: int | None, offset: int | None, expected: list[int]) -> None:
-    assert [e["id"] for e in paginate(MANY, limit, offset)] == expected
+    query = {key: value for key, value in (("limit", limit), ("offset", offset)) if value is not None}
+    for sort_by in ("id", "startDate"):  # the sorted path and the lazy index path
+        assert [e["id"] for e in list_events(MANY, {**query, "sort_by": sort_by})] == expected
 
 
 def test_seed_list_example() -> None:
