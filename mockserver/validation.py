@@ -213,7 +213,10 @@ def parse_json(raw: bytes) -> Any:
         value = json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
     except (ValueError, RecursionError) as exc:
         raise MalformedJson(str(exc)) from exc
-    if (b"\\ud" in raw or b"\\uD" in raw) and (surrogate := lone_surrogate(value)) is not None:
+    # a lone surrogate comes from an escape, or from raw bytes json.loads decodes with
+    # "surrogatepass" (UTF-8 ED A0 80, or UTF-16/32 input): plain ASCII without escapes has none
+    suspect = b"\\ud" in raw or b"\\uD" in raw or not raw.isascii()
+    if suspect and (surrogate := lone_surrogate(value)) is not None:
         raise MalformedJson(f"{surrogate} is half of a UTF-16 surrogate pair, not a character")
     return value
 

@@ -159,6 +159,11 @@ def test_path_and_header_parameters_are_validated(validate: Any) -> None:
         (b'{"name": "n", "secret": "s", "id": 1e400}', ("body", "", "malformed_json")),
         (b'{"name": "\\ud800", "secret": "s"}', ("body", "", "malformed_json")),
         (b'{"name": "n", "secret": "s", "x\\uDFFF": 1}', ("body", "", "malformed_json")),
+        (b'{"name": "\xed\xa0\x80", "secret": "s"}', ("body", "", "malformed_json")),  # raw bytes
+        (
+            '{"name": "\ud800", "secret": "s"}'.encode("utf-16", "surrogatepass"),
+            ("body", "", "malformed_json"),
+        ),
         (b'{"name": 1, "secret": "s"}', ("body", "name", "type")),
         (b'{"name": "n"}', ("body", "secret", "required")),
         (b'{"name": "n", "secret": "s", "when": "yesterday"}', ("body", "when", "format")),
@@ -170,6 +175,8 @@ def test_path_and_header_parameters_are_validated(validate: Any) -> None:
         "overflow",
         "lone-surrogate",
         "lone-surrogate-in-a-key",
+        "lone-surrogate-utf8-bytes",
+        "lone-surrogate-utf16",
         "wrong-type",
         "missing-write-only",
         "bad-date-time",
