@@ -89,17 +89,13 @@ class B2CoreState:
         del self.ends[event_id]
         return self.events.pop(event_id)
 
-    def starting_between(self, earliest: Instant | None, latest: Instant | None) -> list[dict[str, Any]]:
-        """The events starting at or after ``earliest`` and at or before ``latest`` (``None``: no
-        bound), by start then id."""
-        return list(self.by_start(earliest, latest))
-
     def by_start(
         self, earliest: Instant | None, latest: Instant | None, *, descending: bool = False
     ) -> Iterator[dict[str, Any]]:
-        """``starting_between``'s events one at a time, latest start first if ``descending``;
-        events with equal starts come by ascending id either way. Read lazily, so a caller that
-        wants one page stops there; the state must not change while it is read."""
+        """The events starting at or after ``earliest`` and at or before ``latest`` (``None``: no
+        bound) one at a time, by start (latest first if ``descending``); events with equal starts
+        come by ascending id either way. Read lazily, so a caller that wants one page stops
+        there; the state must not change while it is read."""
         low = None if earliest is None else (earliest,)
         high = None if latest is None else (latest, math.inf)  # after every (latest, id)
         keys = self._by_start.irange(low, high, reverse=descending)

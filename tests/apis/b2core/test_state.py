@@ -71,9 +71,9 @@ def test_writes_keep_the_start_index_in_step() -> None:
     state = B2CoreState()
     state.load({"events": [EVENT, {**EVENT, "id": 8, "startDate": "2022-01-01T00:30:00Z"}]})
     state.load({"events": [{**EVENT, "startDate": "2022-01-01T01:00:00+01:00"}]})  # id 7 again, moved
-    assert [e["id"] for e in state.starting_between(None, None)] == [7, 8]
+    assert [e["id"] for e in list(state.by_start(None, None))] == [7, 8]
     state.put({**EVENT, "id": 7, "startDate": "2022-01-01T00:45:00Z"})
-    assert [e["id"] for e in state.starting_between(None, None)] == [8, 7]
+    assert [e["id"] for e in list(state.by_start(None, None))] == [8, 7]
     assert state.remove(8)["id"] == 8
-    assert [e["id"] for e in state.starting_between(None, None)] == [7] and list(state.events) == [7]
+    assert [e["id"] for e in list(state.by_start(None, None))] == [7] and list(state.events) == [7]
     assert state.starts == {7: parse_instant("2022-01-01T00:45:00Z")}
