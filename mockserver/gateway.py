@@ -57,6 +57,7 @@ class Recorder:
     ) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         path = request.path
+        query = request.query_string.decode("latin-1")
         if not path.startswith(ADMIN_PREFIX):
             self.mock.journal.record(
                 time=time.time(),
@@ -64,13 +65,12 @@ class Recorder:
                 operation_id=operation_id,
                 method=request.method,
                 path=path,
-                query=request.query_string.decode("latin-1"),
+                query=query,
                 status=status,
                 duration_ms=round(elapsed, 3),
             )
         if self.mock.config.log_requests:
-            query = request.query_string
-            target = f"{path}?{query.decode('latin-1')}" if query else path
+            target = f"{path}?{query}" if query else path
             self.mock.access_log(
                 f'{request.remote_addr} "{request.method} {target}" {status} {elapsed:.1f}ms {api or "-"}'
             )
