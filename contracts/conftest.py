@@ -7,6 +7,7 @@ import os
 import pytest
 
 from contracts import safety
+from contracts.harness import honour_seed
 from contracts.live import LiveServer
 from contracts.report import add_report_options, configure_report
 from contracts.target import APIS
@@ -58,6 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     configure_report(config)  # the run report plugin: progress lines, summary, --report
+    honour_seed(config.getoption("--hypothesis-seed", None))
     for option, variable in (("--base-url", "CONTRACTS_BASE_URL"), ("--token", "CONTRACTS_TOKEN")):
         for value in config.getoption(option) or ():
             name, sep, rest = value.partition("=")

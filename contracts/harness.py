@@ -7,6 +7,7 @@ import uuid
 from functools import cache
 
 import pytest
+from hypothesis import settings
 
 from contracts.target import Target, make_target, parse_pairs
 
@@ -25,6 +26,28 @@ def run_target(api: str) -> Target:
 
 def max_examples() -> int:
     return PROFILES[os.environ.get("CONTRACTS_PROFILE", "ci")]
+
+
+def honour_seed(seed: object) -> None:
+    """Make ``--hypothesis-seed`` (``contracts run --seed``) decide the run, in CI too.
+
+    Hypothesis loads its ``ci`` settings profile when it sees a CI environment (``CI`` set, as
+    GitHub Actions, GitLab and most CI services do). That profile derandomizes: every test then
+    draws from a seed derived from its own name, and a given seed is silently ignored, so a run
+    could not be replayed outside CI, nor a CI run with another seed. With a seed, the active
+    profile is kept and only ``derandomize`` is turned off.
+    """
+    if seed is not None and active_settings().derandomize:
+        name = f"{settings.get_current_profile_name()}-seeded"
+        settings.register_profile(name, parent=active_settings(), derandomize=False)
+        settings.load_profile(name)
+
+
+def active_settings() -> settings:
+    """Hypothesis' settings of the run (its loaded profile)."""
+    current = settings.default
+    assert current is not None  # a profile is always loaded
+    return current
 
 
 def fresh_target(api: str) -> Target:

@@ -26,7 +26,7 @@ from schemathesis.schemas import BaseSchema
 from schemathesis.transport.requests import prepare_query
 
 from contracts.checks import Check, ContractChecks, load_false_positives, operation_id
-from contracts.harness import max_examples, run_target
+from contracts.harness import active_settings, max_examples, run_target
 from contracts.resources import RESOURCES
 from contracts.safety import SAFE_METHODS, current_run
 from contracts.schema import load_schema
@@ -148,7 +148,14 @@ class Suite:
                 super().validate_response(response, case, additional_checks=checks, **kwargs)
 
         test_case: Any = Workflow.TestCase
-        test_case.settings = settings(test_case.settings, max_examples=max_examples(), deadline=None)
+        # schemathesis builds the state machine's settings when it is imported, before the run's
+        # profile is chosen (see contracts.harness.honour_seed): derandomize follows the run's.
+        test_case.settings = settings(
+            test_case.settings,
+            max_examples=max_examples(),
+            deadline=None,
+            derandomize=active_settings().derandomize,
+        )
         return test_case
 
 

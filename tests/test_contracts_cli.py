@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from contracts.cli import _parser, pytest_args
+from contracts.harness import honour_seed
+from contracts.suite import Suite
 
 
 def test_options_become_pytest_arguments() -> None:
@@ -71,3 +75,40 @@ def test_safety_and_report_options_reach_pytest() -> None:
 def test_a_rate_limit_must_be_positive() -> None:
     with pytest.raises(SystemExit, match="positive"):
         pytest_args(_parser().parse_args(["run", "--rate-limit", "0"]))
+
+
+# --- a seed decides the run, in CI too ---------------------------------------------------------
+
+
+@pytest.fixture
+def ci_profile() -> Iterator[None]:
+    """Hypothesis' own ``ci`` profile, as it loads itself when the environment says CI."""
+    previous = settings.get_current_profile_name()
+    settings.load_profile("ci")
+    assert settings.default.derandomize  # what makes a CI run ignore --hypothesis-seed
+    yield
+    settings.load_profile(previous)
+
+
+@pytest.mark.usefixtures("ci_profile")
+def test_a_seed_turns_off_the_ci_profiles_derandomize() -> None:
+    before = settings.default
+    honour_seed(7)
+    assert settings.default.derandomize is False
+    for kept in ("max_examples", "database", "deadline", "print_blob", "suppress_health_check"):
+        assert getattr(settings.default, kept) == getattr(before, kept), kept
+
+
+@pytest.mark.usefixtures("ci_profile")
+def test_without_a_seed_the_ci_profile_stays() -> None:
+    honour_seed(None)
+    assert settings.default.derandomize is True
+
+
+@pytest.mark.usefixtures("ci_profile")
+def test_the_stateful_workflow_follows_the_runs_profile() -> None:
+    # schemathesis fixes the state machine's settings at import time, under whatever profile was
+    # active then; the workflow must take derandomize from the run's profile instead.
+    assert Suite("b2core").workflow().settings.derandomize is True
+    honour_seed(7)
+    assert Suite("b2core").workflow().settings.derandomize is False

@@ -33,7 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKERS = 2
 TIMEOUT = 300  # seconds per run; a clean run of one narrowed suite takes a few seconds
 # A fixed Hypothesis seed makes each run send the same requests every time: the stateful runs
-# then catch their defect on every CI run, not on most. ``--assert=plain`` skips assertion
+# then catch their defect on every CI run, not on most. The runs see ``CI=true`` wherever they
+# run: Hypothesis' ci profile (which CI loads) once overrode the seed there, and a defect found
+# on every local run was missed on every CI run (see contracts.harness.honour_seed). ``--assert=plain`` skips assertion
 # rewriting, which cannot be cached under PYTHONDONTWRITEBYTECODE and costs seconds per run;
 # the suites' checks raise schemathesis failures, not bare asserts.
 PYTEST_OPTIONS = ["-p", "no:cacheprovider", "--hypothesis-seed=1", "--assert=plain"]
@@ -219,6 +221,7 @@ class Job:
 
     def run(self, folder: Path) -> Run:
         env = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACTS_")}
+        env["CI"] = "true"  # as on the CI machine, whose CI variable loads Hypothesis' ci profile
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         if self.factory is not None:
             env["CONTRACTS_APP"] = f"tests.planted:{self.factory}"
