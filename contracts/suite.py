@@ -3,7 +3,8 @@
 Each ``contracts/test_<api>.py`` builds one :class:`Suite` at import time and gets from it
 
 * ``suite.schema`` for ``@suite.schema.parametrize()`` (examples, coverage and fuzzing phases),
-  with ``suite.check(case)`` as the test body;
+  with ``suite.check(case)`` as the test body, where a documented example id is first given a
+  record of its own (``contracts.examples``);
 * ``suite.workflow()``, the stateful phase over the spec's links, as a unittest ``TestCase``.
 
 Both run every built-in schemathesis check plus ours (``contracts.checks``), drop the failures
@@ -16,6 +17,7 @@ stateful workflow, on records the run created, and client-chosen keys get the ru
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import reject, settings
@@ -26,10 +28,12 @@ from schemathesis.schemas import BaseSchema
 from schemathesis.transport.requests import prepare_query
 
 from contracts.checks import Check, ContractChecks, load_false_positives, operation_id
+from contracts.examples import ExampleRecords
 from contracts.harness import active_settings, max_examples, run_target
 from contracts.resources import RESOURCES
 from contracts.safety import SAFE_METHODS, current_run
 from contracts.schema import load_schema
+from mockserver.spec import SPECS_DIR, Spec
 
 Prepare = Callable[[Case[Any]], None]
 
@@ -43,6 +47,13 @@ class Suite:
         self.checks = ContractChecks(api, self.target)
         self.false_positives = [entry for entry in load_false_positives() if entry.api == api]
         self.prepare = prepare
+        # Read-only runs create nothing, so their example ids keep naming nothing.
+        spec = Spec.from_file(SPECS_DIR / f"{api}.yaml")
+        self.example_records = ExampleRecords(
+            spec,
+            replace(self.resources, created={}) if self.options.read_only else self.resources,
+            self.target,
+        )
         schema: BaseSchema = load_schema(self.target)
         schema.config.generation.update(max_examples=max_examples())
         schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
@@ -102,12 +113,13 @@ class Suite:
         __tracebackhide__ = True
         if self.lossy(case):
             return
-        extra = self.before_call(case)
-        kwargs = self.call_kwargs()
-        response = case.call(**kwargs)
-        case.validate_response(
-            response, additional_checks=[*self.checks.all(), *extra], transport_kwargs=kwargs
-        )
+        with self.example_records.standing_in(case):
+            extra = self.before_call(case)
+            kwargs = self.call_kwargs()
+            response = case.call(**kwargs)
+            case.validate_response(
+                response, additional_checks=[*self.checks.all(), *extra], transport_kwargs=kwargs
+            )
 
     # --- the stateful phase -----------------------------------------------------------------
 
