@@ -34,7 +34,7 @@ import pytest
 from schemathesis.generation.stateful.state_machine import StatefulSchemaMark
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
-from contracts.harness import PROFILES, run_target
+from contracts.harness import PROFILES, active_settings, run_target
 from contracts.target import APIS, REQUEST_OBSERVERS, Response, SentRequest
 
 Kind = Literal["operation", "stateful", "scenario"]
@@ -377,12 +377,20 @@ class RunReport:
 
     def profile_line(self) -> str:
         profile = os.environ.get("CONTRACTS_PROFILE", "ci")
-        text = f"{profile} ({PROFILES.get(profile, '?')} generated cases per operation)"
-        seed = self.config.getoption("--hypothesis-seed", None)
-        return text + (f", seed {seed}" if seed is not None else "")
+        return describe_profile(profile, self.config.getoption("--hypothesis-seed", None))
 
 
 # --- rendering -------------------------------------------------------------------------------
+
+
+def describe_profile(profile: str, seed: object) -> str:
+    """The profile, and how the run drew its cases: so a reader knows how to draw them again."""
+    text = f"{profile} ({PROFILES.get(profile, '?')} generated cases per operation)"
+    if seed is not None:
+        return f"{text}, seed {seed}"
+    if active_settings().derandomize:
+        return f"{text}, derandomized (Hypothesis' ci profile, loaded as CI is set: the same cases every run)"
+    return f"{text}, a random seed (--seed N draws the same cases again)"
 
 
 def progress_line(row: Row) -> str:

@@ -11,6 +11,7 @@ from hypothesis import settings
 
 from contracts.cli import _parser, pytest_args
 from contracts.harness import honour_seed
+from contracts.report import describe_profile
 from contracts.suite import Suite
 
 
@@ -112,3 +113,10 @@ def test_the_stateful_workflow_follows_the_runs_profile() -> None:
     assert Suite("b2core").workflow().settings.derandomize is True
     honour_seed(7)
     assert Suite("b2core").workflow().settings.derandomize is False
+
+
+def test_the_report_says_how_the_cases_were_drawn(ci_profile: None) -> None:
+    assert describe_profile("quick", 7) == "quick (10 generated cases per operation), seed 7"
+    assert "derandomized (Hypothesis' ci profile" in describe_profile("ci", None)
+    settings.load_profile("default")
+    assert describe_profile("deep", None).endswith("a random seed (--seed N draws the same cases again)")
