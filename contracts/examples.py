@@ -68,15 +68,16 @@ class Feed:
 class ExampleRecords:
     """The feeds of one API's spec, and the records they create for stateless cases."""
 
-    def __init__(self, spec: Spec, resources: Resources, target: Target) -> None:
+    def __init__(self, spec: Spec, resources: Resources, target: Target, *, enabled: bool = True) -> None:
+        """``enabled=False`` (a read-only run, which creates nothing) leaves every case alone."""
         self.target = target
         self.delete = resources.delete
         self.refused: set[tuple[str, str]] = set()  # (create label, URL): not asked again
         self.feeds: dict[str, list[Feed]] = {}
         by_id = {operation.operation_id: operation for operation in spec.operations}
-        for create_id in resources.created if resources.delete else ():
+        for create_id in resources.created if enabled and resources.delete else ():
             create = by_id.get(create_id)
-            body = _first_example(spec, create.request_body) if create and create.request_body else None
+            body = _request_example(spec, create.request_body) if create and create.request_body else None
             if create is None or body is None:
                 continue
             for operation, feed in _links(spec, create, body, by_id):
@@ -97,10 +98,12 @@ class ExampleRecords:
 
     def prepare(self, case: Case[Any]) -> list[Any]:
         """Give each fed path parameter that holds its example the id of a fresh record."""
-        made = []
+        made: list[Any] = []
         path = case.path_parameters
+        if path is None:
+            return made
         for feed in self.feeds.get(operation_id(case), ()):
-            if path is None or feed.parameter not in path or str(path[feed.parameter]) != str(feed.example):
+            if feed.parameter not in path or str(path[feed.parameter]) != str(feed.example):
                 continue
             record = self.create(feed, path)
             if record is not None:
@@ -143,6 +146,7 @@ def _links(
     spec: Spec, create: Operation, body: Any, by_id: Mapping[str, Operation]
 ) -> Iterable[tuple[str, Feed]]:
     """(operationId, feed) for every path parameter a 2xx link of ``create`` fills from its answer."""
+    defaults = {p["name"]: _example(spec, p) for p in create.parameters if p.get("in") == "path"}
     for status, response in create.responses.items():
         if not str(status).startswith("2"):
             continue
@@ -156,7 +160,6 @@ def _links(
                 for name, value in expressions.items()
                 if value.startswith(CARRIED)
             }
-            defaults = {p["name"]: _example(spec, p) for p in create.parameters if p.get("in") == "path"}
             for parameter in target.parameters:
                 value = expressions.get(parameter["name"], "")
                 example = _example(spec, parameter)
@@ -167,24 +170,26 @@ def _links(
 
 
 def _example(spec: Spec, parameter: Mapping[str, Any]) -> Any:
-    """A parameter's documented example: ``example``, the first of ``examples``, or its schema's."""
-    if "example" in parameter:
-        return parameter["example"]
-    for example in (parameter.get("examples") or {}).values():
-        resolved = resolve(spec.document, example)
-        if isinstance(resolved, Mapping) and "value" in resolved:
-            return resolved["value"]
+    """A parameter's documented example: its own (see :func:`_documented`), else its schema's."""
+    documented = _documented(spec, parameter)
+    if documented is not None:
+        return documented
     schema = resolve(spec.document, parameter.get("schema") or {})
     if "example" in schema:
         return schema["example"]
     return (schema.get("examples") or [None])[0]
 
 
-def _first_example(spec: Spec, request_body: Mapping[str, Any]) -> Any:
-    media = (request_body.get("content") or {}).get("application/json") or {}
-    if "example" in media:
-        return media["example"]
-    for example in (media.get("examples") or {}).values():
+def _request_example(spec: Spec, request_body: Mapping[str, Any]) -> Any:
+    return _documented(spec, (request_body.get("content") or {}).get("application/json") or {})
+
+
+def _documented(spec: Spec, node: Mapping[str, Any]) -> Any:
+    """``example``, else the value of the first of ``examples``: a Parameter Object and a Media
+    Type Object document their example alike."""
+    if "example" in node:
+        return node["example"]
+    for example in (node.get("examples") or {}).values():
         resolved = resolve(spec.document, example)
         if isinstance(resolved, Mapping) and "value" in resolved:
             return resolved["value"]

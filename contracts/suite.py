@@ -17,7 +17,6 @@ stateful workflow, on records the run created, and client-chosen keys get the ru
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from hypothesis import reject, settings
@@ -33,7 +32,7 @@ from contracts.harness import active_settings, max_examples, run_target
 from contracts.resources import RESOURCES
 from contracts.safety import SAFE_METHODS, current_run
 from contracts.schema import load_schema
-from mockserver.spec import SPECS_DIR, Spec
+from mockserver.spec import Spec
 
 Prepare = Callable[[Case[Any]], None]
 
@@ -47,14 +46,11 @@ class Suite:
         self.checks = ContractChecks(api, self.target)
         self.false_positives = [entry for entry in load_false_positives() if entry.api == api]
         self.prepare = prepare
-        # Read-only runs create nothing, so their example ids keep naming nothing.
-        spec = Spec.from_file(SPECS_DIR / f"{api}.yaml")
-        self.example_records = ExampleRecords(
-            spec,
-            replace(self.resources, created={}) if self.options.read_only else self.resources,
-            self.target,
-        )
         schema: BaseSchema = load_schema(self.target)
+        # Read-only runs create nothing, so their example ids keep naming nothing.
+        self.example_records = ExampleRecords(
+            Spec(schema.raw_schema), self.resources, self.target, enabled=not self.options.read_only
+        )
         schema.config.generation.update(max_examples=max_examples())
         schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
         if self.options.rate_limit and self.target.live:
