@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,7 @@ from schemathesis.core.transport import Response as StResponse
 from contracts.resources import RESOURCES, Resources, pointer_values
 from contracts.target import Target
 
-FALSE_POSITIVES = Path(__file__).resolve().parent / "false_positives.yaml"
+FALSE_POSITIVES = Path(str(resources.files("contracts") / "false_positives.yaml"))
 MAX_FOLLOW_UPS = 3  # records read back per case: enough to catch a defect, cheap on big batches
 
 Check = Callable[[Any, StResponse, Case[Any]], bool | None]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import json
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from mockserver.journal import FILTERS
+from mockserver.journal import JournalQueryError, parse_filters
 from mockserver.spec import Spec
 from mockserver.store import StateLoadError
 from mockserver.validation import lone_surrogate
@@ -19,7 +20,7 @@ from mockserver.validation import lone_surrogate
 if TYPE_CHECKING:
     from mockserver.app import MockServer
 
-ADMIN_SPEC = Path(__file__).with_name("admin.yaml")
+ADMIN_SPEC = Path(str(resources.files("mockserver") / "admin.yaml"))
 ADMIN_PREFIX = "/__mock"
 admin_blueprint = Blueprint("mock_admin", __name__, url_prefix=ADMIN_PREFIX)
 
@@ -107,8 +108,10 @@ def load_state() -> Response:
 
 @admin_blueprint.get("/journal")
 def journal() -> Response:
-    filters = {k: v for k, v in request.args.items() if k in FILTERS}
-    limit = request.args.get("limit", type=int)
+    try:
+        filters, limit = parse_filters(request.args.items(multi=True))
+    except JournalQueryError as exc:
+        return _problem(400, str(exc))
     return jsonify({"entries": _mock().journal.entries(filters, limit)})
 
 

@@ -72,7 +72,7 @@ def create_app(
     mock = MockServer(
         settings,
         InMemoryStore({d.name: d.new_state for d in definitions}),
-        Journal(settings.journal_size),
+        Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_limit),
         clock or SystemClock(),
         TokenRegistry(),
         {},
@@ -112,7 +112,9 @@ def _install_hooks(app: Flask, mock: MockServer) -> None:
 
     @app.after_request
     def log(response: Response) -> Response:
-        record(request, response.status_code, g.get("started", time.perf_counter()), None, None)
+        started = g.get("started", time.perf_counter())
+        body = b"" if response.is_streamed else response.get_data()
+        record(request, response.status_code, started, None, None, body, response.content_type)
         return response
 
     @app.errorhandler(HTTPException)

@@ -37,7 +37,9 @@ class MockConfig:
     api_keys: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: {"twelvetwenty": (DEV_API_KEY,)})
     strict: bool = False
     cors_origins: tuple[str, ...] = (LOCAL_ORIGINS,)
-    journal_size: int = 1000
+    journal_size: int = 1000  # entries
+    journal_bytes: int = 16 * 2**20  # bodies and headers kept, all entries together
+    journal_body_limit: int = 64 * 2**10  # bytes of each request and response body kept
     root_api: str | None = None
     log_requests: bool = True
 

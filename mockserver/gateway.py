@@ -53,7 +53,14 @@ class Recorder:
         self.mock = mock
 
     def __call__(
-        self, request: Request, status: int, started: float, api: str | None, operation_id: str | None
+        self,
+        request: Request,
+        status: int,
+        started: float,
+        api: str | None,
+        operation_id: str | None,
+        body: bytes = b"",
+        content_type: str | None = None,
     ) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         path = request.path
@@ -68,12 +75,24 @@ class Recorder:
                 query=query,
                 status=status,
                 duration_ms=round(elapsed, 3),
+                request_headers=list(request.headers.items()),
+                request_body=request.get_data(),
+                request_type=request.content_type,
+                response_body=body,
+                response_type=content_type,
             )
         if self.mock.config.log_requests:
             target = f"{path}?{query}" if query else path
             self.mock.access_log(
                 f'{request.remote_addr} "{request.method} {target}" {status} {elapsed:.1f}ms {api or "-"}'
             )
+
+
+def reply_type(headers: list[tuple[str, str]]) -> str | None:
+    for key, value in reversed(headers):  # encode() appends Content-Type last
+        if key == "Content-Type":
+            return value
+    return None
 
 
 class Gateway:
@@ -130,6 +149,6 @@ class Gateway:
             ]
         if status >= 200 and status not in (204, 304):  # RFC 9110: those carry no length
             headers.append(("Content-Length", str(len(body))))
-        self.record(request, status, started, runtime.name, operation_id)
+        self.record(request, status, started, runtime.name, operation_id, body, reply_type(headers))
         start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", headers)
         return [] if request.method == "HEAD" else [body]

@@ -1,20 +1,87 @@
-"""A bounded, thread-safe ring buffer of the requests the mock answered."""
+"""A bounded, thread-safe ring buffer of the requests the mock answered, with what was exchanged.
+
+Each entry keeps the request's headers and body and the response's status, size and body, so a
+test can check what its client sent. Recording is on every request's path, so an entry keeps
+the raw bytes (a body past the configured limit cut there) and the header pairs as they came;
+bodies are parsed, headers masked and timestamps formatted only when the journal is read.
+
+The buffer is bounded twice: at most ``size`` entries and at most ``max_bytes`` of kept bodies
+and headers; the oldest entries go first.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 from collections import deque
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from mockserver.masking import mask_header
+
+# every query parameter GET /__mock/journal understands (admin.yaml lists the same)
+FILTERS = ("api", "operation_id", "method", "path", "path_prefix", "status", "since", "limit")
+_NUMERIC = ("status", "since", "limit")
+ENTRY_OVERHEAD = 400  # bytes an entry costs besides its bodies and headers (the object, its fields)
+
+
+class JournalQueryError(ValueError):
+    """An unknown or malformed journal filter; the message names the valid ones."""
+
+
+def parse_filters(args: Iterable[tuple[str, str]]) -> tuple[dict[str, str], int | None]:
+    """The (filters, limit) of a journal query, or JournalQueryError naming what is wrong."""
+    filters: dict[str, str] = {}
+    for key, value in args:
+        if key not in FILTERS:
+            raise JournalQueryError(f"unknown journal filter {key!r}; valid filters: {', '.join(FILTERS)}")
+        if key in _NUMERIC:
+            try:
+                number = int(value)
+            except ValueError:
+                raise JournalQueryError(f"journal filter {key!r} must be an integer, got {value!r}") from None
+            if key == "limit" and number < 1:
+                raise JournalQueryError(f"journal filter 'limit' must be at least 1, got {value!r}")
+        filters[key] = value
+    limit = filters.pop("limit", None)
+    return filters, int(limit) if limit is not None else None
+
+
+@dataclass(slots=True)
+class Body:
+    """A request or response body as kept: at most the journal's limit of its bytes."""
+
+    data: bytes
+    size: int
+    content_type: str | None
+
+    @classmethod
+    def keep(cls, data: bytes, content_type: str | None, limit: int) -> Body:
+        return cls(data[:limit], len(data), content_type)  # no copy when it fits
+
+    @property
+    def truncated(self) -> bool:
+        return len(self.data) < self.size
+
+    def shown(self) -> Any:
+        """Parsed JSON when the body is JSON and whole, else its text; None when empty."""
+        if not self.data:
+            return None
+        text = self.data.decode("utf-8", "replace")
+        if not self.truncated and self.content_type and "json" in self.content_type:
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        return text
 
 
 @dataclass(slots=True)
 class JournalEntry:
-    """One answered request. ``time`` is a Unix timestamp, shown as ISO 8601 when read: the
-    entry is written on every request, so it is kept as cheap to build as possible."""
+    """One answered request. ``time`` is a Unix timestamp, shown as ISO 8601 when read."""
 
     seq: int
     time: float
@@ -25,6 +92,15 @@ class JournalEntry:
     query: str
     status: int
     duration_ms: float
+    request_headers: list[tuple[str, str]]
+    request_body: Body
+    response_body: Body
+
+    @property
+    def cost(self) -> int:
+        """Bytes this entry holds, for the journal's byte bound."""
+        headers = sum(len(k) + len(v) for k, v in self.request_headers)
+        return ENTRY_OVERHEAD + headers + len(self.request_body.data) + len(self.response_body.data)
 
     def matches(self, filters: Mapping[str, str]) -> bool:
         for key, wanted in filters.items():
@@ -38,38 +114,92 @@ class JournalEntry:
                 return False
         return True
 
+    def summary(self) -> dict[str, Any]:
+        """The entry without bodies (what a JSON access-log line holds)."""
+        return {
+            "seq": self.seq,
+            "time": datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds"),
+            "api": self.api,
+            "operation_id": self.operation_id,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "duration_ms": self.duration_ms,
+            "request": {"headers": _headers(self.request_headers), "size": self.request_body.size},
+            "response": {"status": self.status, "size": self.response_body.size},
+        }
 
-FILTERS = ("api", "operation_id", "method", "path", "status", "since", "path_prefix")
+    def shown(self) -> dict[str, Any]:
+        shown = self.summary()
+        for part, body in (("request", self.request_body), ("response", self.response_body)):
+            shown[part]["body"] = body.shown()
+            shown[part]["truncated"] = body.truncated
+        return shown
+
+
+def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for key, value in pairs:
+        value = mask_header(key, value)
+        shown[key] = f"{shown[key]}, {value}" if key in shown else value
+    return shown
 
 
 class Journal:
-    def __init__(self, size: int) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=size)
+    def __init__(self, size: int, max_bytes: int = 16 * 2**20, body_limit: int = 64 * 2**10) -> None:
+        self.size = size
+        self.max_bytes = max_bytes
+        self.body_limit = body_limit
+        self._entries: deque[tuple[JournalEntry, int]] = deque()
+        self._bytes = 0
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(self, **fields: Any) -> JournalEntry:
+    def record(
+        self,
+        *,
+        request_body: bytes = b"",
+        request_type: str | None = None,
+        response_body: bytes = b"",
+        response_type: str | None = None,
+        request_headers: list[tuple[str, str]] | None = None,
+        **fields: Any,
+    ) -> JournalEntry:
+        limit = self.body_limit
+        kept_request = Body.keep(request_body, request_type, limit)
+        kept_response = Body.keep(response_body, response_type, limit)
         with self._lock:
-            entry = JournalEntry(next(self._seq), **fields)
-            self._entries.append(entry)
+            entry = JournalEntry(
+                next(self._seq),
+                **fields,
+                request_headers=request_headers or [],
+                request_body=kept_request,
+                response_body=kept_response,
+            )
+            cost = entry.cost
+            entries = self._entries
+            entries.append((entry, cost))
+            self._bytes += cost
+            while len(entries) > self.size or (self._bytes > self.max_bytes and len(entries) > 1):
+                self._bytes -= entries.popleft()[1]
         return entry
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
 
     def entries(
         self, filters: Mapping[str, str] | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         with self._lock:
-            snapshot = list(self._entries)
+            snapshot = [entry for entry, _ in self._entries]
         chosen = [e for e in snapshot if e.matches(filters or {})]
-        return [_shown(e) for e in (chosen[-limit:] if limit else chosen)]
+        return [e.shown() for e in (chosen[-limit:] if limit else chosen)]
 
     def clear(self) -> int:
         with self._lock:
             count = len(self._entries)
             self._entries.clear()
+            self._bytes = 0
         return count
-
-
-def _shown(entry: JournalEntry) -> dict[str, Any]:
-    shown = asdict(entry)
-    shown["time"] = datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds")
-    return shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,9 @@ import yaml
 
 from mockserver.errors import ConfigurationError
 
-SPECS_DIR = Path(__file__).resolve().parent.parent / "specs"
+# The vendor documents: the repository's specs/ directory, installed as the package data
+# mockserver.specs (pyproject.toml). pip always installs unpacked, so this is a real folder.
+SPECS_DIR = Path(str(resources.files("mockserver.specs")))
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
