@@ -75,9 +75,8 @@ class Recorder:
                 query=query,
                 status=status,
                 duration_ms=round(elapsed, 3),
-                request_headers=list(request.headers.items()),
+                environ=request.environ,
                 request_body=request.get_data(),
-                request_type=request.content_type,
                 response_body=body,
                 response_type=content_type,
             )

@@ -92,7 +92,7 @@ class JournalEntry:
     query: str
     status: int
     duration_ms: float
-    request_headers: list[tuple[str, str]]
+    request_headers: list[tuple[str, str]]  # (WSGI environ key, value): named when read
     request_body: Body
     response_body: Body
 
@@ -141,9 +141,18 @@ class JournalEntry:
 def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
     shown: dict[str, str] = {}
     for key, value in pairs:
-        value = mask_header(key, value)
-        shown[key] = f"{shown[key]}, {value}" if key in shown else value
+        name = (key[5:] if key.startswith("HTTP_") else key).replace("_", "-").title()
+        shown[name] = mask_header(name, value)
     return shown
+
+
+def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A request's headers as the WSGI environ holds them (cheap: no name conversion)."""
+    pairs = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_"]
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            pairs.append((key, environ[key]))
+    return pairs
 
 
 class Journal:
@@ -159,21 +168,23 @@ class Journal:
     def record(
         self,
         *,
+        environ: Mapping[str, Any] | None = None,
         request_body: bytes = b"",
-        request_type: str | None = None,
         response_body: bytes = b"",
         response_type: str | None = None,
-        request_headers: list[tuple[str, str]] | None = None,
         **fields: Any,
     ) -> JournalEntry:
+        """One answered request; ``environ`` is its WSGI environ, read for the headers."""
         limit = self.body_limit
+        request_headers = environ_headers(environ) if environ is not None else []
+        request_type = environ.get("CONTENT_TYPE") if environ is not None else None
         kept_request = Body.keep(request_body, request_type, limit)
         kept_response = Body.keep(response_body, response_type, limit)
         with self._lock:
             entry = JournalEntry(
                 next(self._seq),
                 **fields,
-                request_headers=request_headers or [],
+                request_headers=request_headers,
                 request_body=kept_request,
                 response_body=kept_response,
             )

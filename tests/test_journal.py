@@ -70,11 +70,14 @@ def test_bodies_past_the_limit_are_cut_there_and_marked() -> None:
 
 def test_the_default_body_limit_is_64_kb() -> None:
     journal = Journal(10)
-    journal.record(**_fields(), request_body=b"x" * (64 * 1024), request_type="text/plain")
-    journal.record(**_fields(), request_body=b"x" * (64 * 1024 + 1), request_type="text/plain")
+    journal.record(**_fields(), request_body=b"x" * (64 * 1024), environ=TEXT)
+    journal.record(**_fields(), request_body=b"x" * (64 * 1024 + 1), environ=TEXT)
     whole, cut = (e["request"] for e in journal.entries())
     assert (whole["truncated"], cut["truncated"]) == (False, True)
     assert len(cut["body"]) == 64 * 1024
+
+
+TEXT = {"CONTENT_TYPE": "text/plain"}
 
 
 def _fields(**overrides: Any) -> dict[str, Any]:
@@ -85,7 +88,7 @@ def _fields(**overrides: Any) -> dict[str, Any]:
 def test_the_journal_is_bounded_in_bytes_as_well_as_entries() -> None:
     journal = Journal(1000, max_bytes=50_000, body_limit=10_000)
     for _ in range(40):
-        journal.record(**_fields(), request_body=b"y" * 20_000, request_type="text/plain")
+        journal.record(**_fields(), request_body=b"y" * 20_000, environ=TEXT)
     assert journal.bytes <= 50_000
     seqs = [e["seq"] for e in journal.entries()]
     assert seqs == list(range(40 - len(seqs) + 1, 41)) and 2 <= len(seqs) <= 5  # the newest kept
