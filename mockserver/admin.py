@@ -13,9 +13,9 @@ import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from mockserver.journal import JournalQueryError, parse_filters
+from mockserver.jsonbody import lone_surrogate
 from mockserver.spec import Spec
 from mockserver.store import StateLoadError
-from mockserver.validation import lone_surrogate
 
 if TYPE_CHECKING:
     from mockserver.app import MockServer

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from mockserver.errors import MethodNotAllowed, NotFound
+from mockserver.errors import MethodNotAllowed, RouteNotFound
 from mockserver.spec import Operation
 
 _PARAM = re.compile(r"\{([^}/]+)\}")
@@ -69,7 +69,7 @@ class Router:
     def match(self, path: str, method: str) -> tuple[Operation, dict[str, str]]:
         found = self._find(path)
         if found is None:
-            raise NotFound("Not found", path=path)
+            raise RouteNotFound(path)
         template, path_args = found
         operations: Mapping[str, Operation] = self._by_path[template]
         if method not in operations:

@@ -12,7 +12,7 @@ import orjson
 from werkzeug.wrappers import Request
 
 from mockserver.auth import AuthFailure, Principal, authenticate
-from mockserver.errors import ApiError, Forbidden, MethodNotAllowed, Unauthorized
+from mockserver.errors import ApiError, Forbidden, Unauthorized
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
 from mockserver.routing import Router
@@ -102,13 +102,6 @@ class ApiRuntime:
             reply = self.definition.render_error(
                 error, compiled.operation if compiled else None, request.headers
             )
-            if isinstance(error, MethodNotAllowed):
-                reply = Reply(
-                    reply.body,
-                    reply.status,
-                    {**reply.headers, "Allow": ", ".join(error.allowed)},
-                    reply.content_type,
-                )
         if compiled is None:
             return reply, None
         if self.mock.config.strict:
@@ -143,9 +136,9 @@ class ApiRuntime:
                 self.name, request.headers, self.mock.config.tokens, self.mock.tokens, now
             )
         except AuthFailure as failure:
-            raise Unauthorized("Unauthenticated.", reason=failure.reason) from None
+            raise Unauthorized(failure.reason) from None
         if not principal.has_scopes(compiled.scopes):
-            raise Forbidden("Forbidden.", scopes=compiled.scopes)
+            raise Forbidden(compiled.scopes)
         return principal
 
     def _strict(self, compiled: CompiledOperation, reply: Reply) -> Reply:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from mockserver.errors import MockServerError
+from mockserver.errors import ApiError, MockServerError
 from mockserver.registry import ApiState
 
 
@@ -62,7 +62,7 @@ class InMemoryStore:
                     state.load(self._states[name].export())
                 try:
                     state.load(data)
-                except (KeyError, TypeError, ValueError) as exc:
+                except (KeyError, TypeError, ValueError, ApiError) as exc:  # a rule error names the record
                     raise StateLoadError(f"{name}: {exc}") from exc
                 staged[name] = state
         for name, state in staged.items():

@@ -1,5 +1,8 @@
 """The one place that validates requests (and, in strict mode, responses) against the spec.
 
+It alone reads jsonschema-rs's errors, and turns them into neutral ``FieldError``s
+(``errors.Kind``: what failed, where, what was expected); the API renderers phrase those.
+
 Everything is compiled once per operation at start-up into ``jsonschema-rs`` validators: about
 1 µs per call, against ~85 µs for ``jsonschema`` and ~1 ms for openapi-core's ``validate_request``.
 """
@@ -7,17 +10,16 @@ Everything is compiled once per operation at start-up into ``jsonschema-rs`` val
 from __future__ import annotations
 
 import copy
-import json
-import math
-import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import jsonschema_rs
 from werkzeug.datastructures import Headers, MultiDict
 
-from mockserver.errors import FieldError, RequestValidationError
+from mockserver.errors import FieldError, Kind, RequestValidationError, shorten
+from mockserver.jsonbody import MalformedJson, parse_json
+from mockserver.parameters import MISSING, ParameterReader, parameter_reader
 from mockserver.spec import Operation, Spec, resolve
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -34,19 +36,93 @@ class SchemaValidator:
     def is_valid(self, instance: Any) -> bool:
         return bool(self._validator.is_valid(instance))
 
+    def violations(self, instance: Any) -> list[str]:
+        """The validator's own findings (``body/0/Id: ...``), for strict mode's report of a mock bug."""
+        return [
+            shorten("body" + "".join(f"/{p}" for p in e.instance_path) + f": {e.message}", 300)
+            for e in self._validator.iter_errors(instance)
+        ]
+
     def errors(self, instance: Any, location: str = "body") -> list[FieldError]:
         if self._validator.is_valid(instance):
             return []
-        return [_field_error(e, location) for e in self._validator.iter_errors(instance)]
+        return [found for e in self._validator.iter_errors(instance) for found in _translate(e, location)]
 
 
-def _field_error(error: jsonschema_rs.ValidationError, location: str) -> FieldError:
-    kind = error.kind.name
-    detail = {k: v for k, v in error.kind.as_dict().items() if k != "context"}
+_LIMIT_KINDS = {
+    "minimum": (Kind.MINIMUM, False),
+    "exclusiveMinimum": (Kind.MINIMUM, True),
+    "maximum": (Kind.MAXIMUM, False),
+    "exclusiveMaximum": (Kind.MAXIMUM, True),
+    "minLength": (Kind.MIN_LENGTH, False),
+    "maxLength": (Kind.MAX_LENGTH, False),
+    "minItems": (Kind.MIN_ITEMS, False),
+    "maxItems": (Kind.MAX_ITEMS, False),
+    "minProperties": (Kind.MIN_PROPERTIES, False),
+    "maxProperties": (Kind.MAX_PROPERTIES, False),
+}
+_PLAIN_KINDS = {
+    "uniqueItems": Kind.UNIQUE_ITEMS,
+    "not": Kind.FORBIDDEN,
+    "falseSchema": Kind.FORBIDDEN,
+    "multipleOf": Kind.MULTIPLE_OF,
+}
+
+
+def _scalar(value: Any) -> Any:
+    """What a FieldError keeps of the offending value: scalars only, strings shortened."""
+    if isinstance(value, str):
+        return shorten(value)
+    return value if isinstance(value, (bool, int, float)) else None
+
+
+def _translate(error: jsonschema_rs.ValidationError, location: str) -> list[FieldError]:
+    """jsonschema-rs's error as neutral FieldErrors (an alternative that fits the value's type
+    is followed into, so a nullable date-time reports the format, not "no branch matched")."""
+    name = error.kind.name
+    detail = error.kind.as_dict()
     path = tuple(error.instance_path)
-    if kind == "required":
-        path += (detail["property"],)
-    return FieldError(location, path, kind, error.message, detail)
+    value = _scalar(error.instance)
+    if "context" in detail:
+        return _alternatives(detail["context"], path, value, location)
+    if name == "required":
+        return [FieldError(location, (*path, str(detail["property"])), Kind.REQUIRED)]
+    if name == "type":
+        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(detail["types"]))]
+    if name in ("enum", "const"):
+        allowed = tuple(detail["options"]) if name == "enum" else (detail["expected_value"],)
+        return [FieldError(location, path, Kind.ENUM, value, allowed=allowed)]
+    if name == "pattern":
+        return [FieldError(location, path, Kind.PATTERN, value, pattern=str(detail["pattern"]))]
+    if name == "format":
+        return [FieldError(location, path, Kind.FORMAT, value, format=str(detail["format"]))]
+    if name in _LIMIT_KINDS:
+        kind, exclusive = _LIMIT_KINDS[name]
+        return [FieldError(location, path, kind, value, limit=detail["limit"], exclusive=exclusive)]
+    if name in ("additionalProperties", "unevaluatedProperties"):
+        names = tuple(str(n) for n in detail.get("unexpected", ()))
+        return [FieldError(location, path, Kind.ADDITIONAL_PROPERTY, names=names)]
+    if name == "multipleOf":
+        return [FieldError(location, path, Kind.MULTIPLE_OF, value, limit=detail.get("multiple_of"))]
+    return [FieldError(location, path, _PLAIN_KINDS.get(name, Kind.INVALID), value)]
+
+
+def _alternatives(
+    branches: list[list[jsonschema_rs.ValidationError]],
+    path: tuple[str | int, ...],
+    value: Any,
+    location: str,
+) -> list[FieldError]:
+    def wrong_type(branch: list[jsonschema_rs.ValidationError]) -> bool:
+        return all(e.kind.name == "type" and tuple(e.instance_path) == path for e in branch)
+
+    fitting = [branch for branch in branches if not wrong_type(branch)]
+    if len(fitting) == 1:
+        return [found for e in fitting[0] for found in _translate(e, location)]
+    if not fitting:
+        types = dict.fromkeys(t for b in branches for e in b for t in e.kind.as_dict()["types"])
+        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(types))]
+    return [FieldError(location, path, Kind.NO_MATCH, value)]
 
 
 def _without_marked(node: Any, marker: str) -> Any:
@@ -65,116 +141,6 @@ def _without_marked(node: Any, marker: str) -> Any:
     return out
 
 
-# --- parameters -----------------------------------------------------------------------------
-
-
-def _schema_types(schema: Mapping[str, Any], spec: Spec) -> list[str]:
-    schema = resolve(spec.document, schema)
-    declared = schema.get("type")
-    if isinstance(declared, str):
-        return [declared]
-    if isinstance(declared, list):
-        return list(declared)
-    branches = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf") or ()
-    types = [t for branch in branches for t in _schema_types(branch, spec)]
-    return types or ["string"]
-
-
-_BOOLEANS = {"true": True, "false": False}
-_INTEGER = re.compile(r"-?[0-9]+")
-
-
-def _coerce(raw: str, types: list[str]) -> Any:
-    """Turn a parameter string into the first schema type it parses as."""
-    for kind in types:
-        if kind == "integer" and _INTEGER.fullmatch(raw):
-            return int(raw)
-        if kind == "number":
-            if _INTEGER.fullmatch(raw):
-                return int(raw)
-            try:
-                number = float(raw)
-            except ValueError:
-                continue
-            if math.isfinite(number):
-                return number
-        if kind == "boolean" and raw in _BOOLEANS:
-            return _BOOLEANS[raw]
-        if kind == "null" and raw in ("", "null"):
-            return None
-        if kind == "string":
-            return raw
-    return raw
-
-
-@dataclass(frozen=True)
-class ParameterReader:
-    """Reads one parameter out of a request and coerces it to its schema's type."""
-
-    name: str
-    location: str
-    required: bool
-    schema: Mapping[str, Any]
-    read: Callable[[MultiDict[str, str] | Headers | Mapping[str, str]], Any]
-
-
-_MISSING = object()
-
-
-def _scalar_reader(name: str, types: list[str]) -> Callable[[Any], Any]:
-    def read(source: Any) -> Any:
-        value = source.get(name)
-        return _MISSING if value is None else _coerce(value, types)
-
-    return read
-
-
-def _array_reader(name: str, item_types: list[str], explode: bool) -> Callable[[Any], Any]:
-    def read(source: Any) -> Any:
-        values = source.getlist(name)
-        if not values:
-            return _MISSING
-        if not explode:
-            values = [part for value in values for part in value.split(",")]
-        return [_coerce(v, item_types) for v in values]
-
-    return read
-
-
-def _deep_object_reader(name: str, prop_types: Mapping[str, list[str]]) -> Callable[[Any], Any]:
-    prefix = f"{name}["
-
-    def read(source: Any) -> Any:
-        found = {
-            key[len(prefix) : -1]: value
-            for key, value in source.items()
-            if key.startswith(prefix) and key.endswith("]")
-        }
-        if not found:
-            return _MISSING
-        return {k: _coerce(v, prop_types.get(k, ["string"])) for k, v in found.items()}
-
-    return read
-
-
-def _parameter_reader(parameter: Mapping[str, Any], spec: Spec) -> ParameterReader:
-    name, location = parameter["name"], parameter["in"]
-    schema = parameter.get("schema", {})
-    resolved = resolve(spec.document, schema)
-    style = parameter.get("style", "form" if location == "query" else "simple")
-    types = _schema_types(schema, spec)
-    if style == "deepObject":
-        props = resolved.get("properties", {})
-        read = _deep_object_reader(name, {k: _schema_types(v, spec) for k, v in props.items()})
-    elif "array" in types and location == "query":
-        explode = parameter.get("explode", style == "form")
-        read = _array_reader(name, _schema_types(resolved.get("items", {}), spec), explode)
-    else:
-        read = _scalar_reader(name, types)
-    required = bool(parameter.get("required", location == "path"))
-    return ParameterReader(name, location, required, schema, read)
-
-
 # --- requests -------------------------------------------------------------------------------
 
 
@@ -185,63 +151,6 @@ class ValidatedRequest:
     headers: dict[str, Any]
     body: Any = None
     has_body: bool = False
-
-
-class MalformedJson(ValueError):
-    pass
-
-
-def _reject_constant(value: str) -> Any:
-    raise MalformedJson(f"{value} is not valid JSON")
-
-
-def _number(text: str) -> float | int:
-    """A JSON number with a fractional part; a whole one (``2.0``, ``1e3``) becomes an int.
-
-    JSON Schema counts ``2.0`` as an integer, so it passes ``type: integer`` and reaches the
-    handlers, which may use it as an index or a count: they get ``2``. Overflowing numbers
-    (``1e400``) are malformed, as NaN and Infinity are.
-    """
-    value = float(text)
-    if not math.isfinite(value):
-        raise MalformedJson(f"{text} is out of range")
-    return int(value) if value.is_integer() and abs(value) < 2**63 else value
-
-
-def parse_json(raw: bytes) -> Any:
-    try:
-        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_number)
-    except (ValueError, RecursionError) as exc:
-        raise MalformedJson(str(exc)) from exc
-    # a lone surrogate comes from an escape, or from raw bytes json.loads decodes with
-    # "surrogatepass" (UTF-8 ED A0 80, or UTF-16/32 input): plain ASCII without escapes has none
-    suspect = b"\\ud" in raw or b"\\uD" in raw or not raw.isascii()
-    if suspect and (surrogate := lone_surrogate(value)) is not None:
-        raise MalformedJson(f"{surrogate} is half of a UTF-16 surrogate pair, not a character")
-    return value
-
-
-def lone_surrogate(value: Any) -> str | None:
-    """The first lone UTF-16 surrogate (as ``\\udXXX``) in a parsed document's strings and keys.
-
-    ``json.loads`` turns an escaped pair such as ``\\ud83d\\ude00`` into one character but keeps
-    a lone ``\\ud800`` as a surrogate code point, which no UTF-8 answer can carry: stored and
-    echoed, it would fail every reply that shows it (RFC 7493 forbids them in I-JSON).
-    """
-    pending = [value]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                return f"\\u{ord(item[exc.start]):04x}"
-        elif isinstance(item, dict):
-            pending.extend(item)
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return None
 
 
 @dataclass
@@ -260,7 +169,7 @@ class RequestValidator:
         sources: dict[str, Any] = {"path": path_args, "query": args, "header": headers}
         for reader in self.readers:
             value = reader.read(sources[reader.location])
-            if value is not _MISSING:
+            if value is not MISSING:
                 values[reader.location][reader.name] = value
         problems = [
             err
@@ -277,12 +186,12 @@ class RequestValidator:
             return None, bool(raw)
         if not raw.strip():
             if self.body_required:
-                problems.append(FieldError("body", (), "required", "A request body is required."))
+                problems.append(FieldError("body", (), Kind.REQUIRED))
             return None, False
         try:
             body = parse_json(raw)
-        except MalformedJson as exc:
-            problems.append(FieldError("body", (), "malformed_json", f"Malformed JSON: {exc}"))
+        except MalformedJson:
+            problems.append(FieldError("body", (), Kind.MALFORMED_JSON))
             return None, True
         problems.extend(self.body_schema.errors(body, "body"))
         return body, True
@@ -307,7 +216,7 @@ def _json_schema(content: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
 def compile_request_validator(
     operation: Operation, spec: Spec, components: Mapping[str, Any]
 ) -> RequestValidator:
-    readers = tuple(_parameter_reader(p, spec) for p in operation.parameters if p["in"] != "cookie")
+    readers = tuple(parameter_reader(p, spec) for p in operation.parameters if p["in"] != "cookie")
     locations = {
         loc: SchemaValidator(_location_schema(readers, loc), components)
         for loc in ("path", "query", "header")
@@ -367,14 +276,10 @@ class ResponseValidator:
             if not is_json:
                 found.append(f"status {status} must have a JSON body")
             else:
-                found.extend(f"body{_pointer(e.path)}: {e.message}" for e in documented.schema.errors(body))
+                found.extend(documented.schema.violations(body))
         elif not documented.has_content and body is not None:
             found.append(f"status {status} is documented without a body")
         return found
-
-
-def _pointer(path: tuple[str | int, ...]) -> str:
-    return "".join(f"/{part}" for part in path)
 
 
 def request_components(spec: Spec) -> Mapping[str, Any]:

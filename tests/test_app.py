@@ -10,7 +10,7 @@ from werkzeug.datastructures import Headers
 
 from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
-from mockserver.errors import NotFound
+from mockserver.errors import RouteNotFound
 from mockserver.spec import Operation, resolve
 from tests.conftest import AUTH
 
@@ -48,7 +48,7 @@ def test_unknown_token_is_401(client: FlaskClient, api: str) -> None:
 def test_unknown_path_is_the_vendors_404(client: FlaskClient, api: str) -> None:
     response = client.get(f"/{api}/no/such/path", headers=AUTH)
     assert response.status_code == 404
-    expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no/such/path"), None, Headers())
+    expected = API_DEFINITIONS[api].render_error(RouteNotFound("/no/such/path"), None, Headers())
     assert response.get_json() == expected.body
 
 
@@ -125,7 +125,7 @@ def test_tokens_from_the_environment(monkeypatch: Any) -> None:
 def test_a_newline_in_the_path_still_gets_the_vendors_404(client: FlaskClient, api: str) -> None:
     response = client.get(f"/{api}/no%0Asuch", headers=AUTH)
     assert response.status_code == 404
-    expected = API_DEFINITIONS[api].render_error(NotFound("Not found", path="/no\nsuch"), None, Headers())
+    expected = API_DEFINITIONS[api].render_error(RouteNotFound("/no\nsuch"), None, Headers())
     assert response.get_json() == expected.body
 
 

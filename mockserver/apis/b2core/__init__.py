@@ -8,7 +8,7 @@ format (RFC 3339 strings exactly as the client sent them) and compared through `
 
 from __future__ import annotations
 
-from mockserver.apis.b2core.errors import render_error
+from mockserver.apis.b2core.errors import RENDERER
 from mockserver.apis.b2core.handlers import HANDLERS
 from mockserver.apis.b2core.state import B2CoreState
 from mockserver.registry import ApiDefinition
@@ -16,6 +16,6 @@ from mockserver.registry import ApiDefinition
 API = ApiDefinition(
     name="b2core",
     handlers=HANDLERS,
-    render_error=render_error,
+    render_error=RENDERER,
     new_state=B2CoreState,
 )

@@ -1,81 +1,69 @@
 """B2Core's error envelope: ``{"message": ..., "errors": {<field>: [...]}}``, localized.
 
 The language comes from the request's ``Accept-Language`` (``i18n.negotiate_language``): English
-by default, Japanese for ``ja``. 400s carry ``errors``; 401/403/404/405 only ``message``.
+by default, Japanese for ``ja``. 400s carry ``errors``; other statuses only ``message``.
 """
 
 from __future__ import annotations
 
-from werkzeug.datastructures import Headers
-
 from mockserver.apis.b2core import i18n
 from mockserver.apis.b2core import messages as m
-from mockserver.apis.b2core.rules import CalendarRuleError
+from mockserver.apis.b2core.rules import EndBeforeStart, EventNotFound
 from mockserver.errors import (
     ApiError,
-    BadRequest,
     Forbidden,
     MethodNotAllowed,
-    NotFound,
     RequestValidationError,
+    RouteNotFound,
     Unauthorized,
 )
 from mockserver.registry import Reply
-from mockserver.spec import Operation
+from mockserver.rendering import Entry, ErrorRenderer, ErrorScene, more_errors
 
 
-class RuleRejected(BadRequest):
-    """A ``CalendarRuleError`` with status 400, carried to the renderer."""
-
-    def __init__(self, rule: CalendarRuleError) -> None:
-        super().__init__(str(rule))
-        self.rule = rule
+def _language(scene: ErrorScene) -> str:
+    return i18n.negotiate_language(scene.headers.get("Accept-Language"))
 
 
-class EventMissing(NotFound):
-    """``rules.EventNotFound``, carried to the renderer."""
-
-    def __init__(self, rule: CalendarRuleError) -> None:
-        super().__init__(str(rule))
-        self.rule = rule
+def _invalid(errors: dict[str, list[str]], scene: ErrorScene) -> Reply:
+    return Reply({"message": i18n.translate(m.VALIDATION_FAILED, _language(scene)), "errors": errors}, 400)
 
 
-def rejected(rule: CalendarRuleError) -> ApiError:
-    """The ``ApiError`` a handler raises for a broken rule."""
-    return EventMissing(rule) if rule.status == 404 else RuleRejected(rule)
+def _said(key: str) -> Entry:
+    def entry(error: ApiError, scene: ErrorScene) -> Reply:
+        params = {"method": error.method} if isinstance(error, MethodNotAllowed) else {}
+        return Reply({"message": i18n.translate(key, _language(scene), **params)}, error.status)
+
+    return entry
 
 
-def _invalid(errors: dict[str, list[str]], language: str) -> Reply:
-    return Reply({"message": i18n.translate(m.VALIDATION_FAILED, language), "errors": errors}, 400)
+def _validation(error: RequestValidationError, scene: ErrorScene) -> Reply:
+    language = _language(scene)
+    errors: dict[str, list[str]] = {}
+    for problem in error.errors:
+        label, text = i18n.describe(problem, language)
+        if text not in errors.setdefault(label, []):
+            errors[label].append(text)
+    if error.omitted:
+        errors["_more"] = [more_errors(error.omitted)]
+    return _invalid(errors, scene)
 
 
-def _message(key: str, status: int, language: str, **params: object) -> Reply:
-    return Reply({"message": i18n.translate(key, language, **params)}, status)
+def _envelope(error: ApiError, message: str, scene: ErrorScene) -> Reply:
+    return Reply({"message": message}, error.status)
 
 
-def render_error(error: ApiError, operation: Operation | None, headers: Headers) -> Reply:
-    language = i18n.negotiate_language(headers.get("Accept-Language"))
-    if isinstance(error, RequestValidationError):
-        errors: dict[str, list[str]] = {}
-        for problem in error.errors:
-            label, text = i18n.describe(
-                problem.kind, problem.detail, problem.location, problem.path, language
-            )
-            if text not in errors.setdefault(label, []):
-                errors[label].append(text)
-        return _invalid(errors, language)
-    if isinstance(error, RuleRejected):
-        rule = error.rule
-        text = i18n.translate(rule.key, language, field=rule.field, **rule.params)
-        return _invalid({rule.field: [text]}, language)
-    if isinstance(error, EventMissing):
-        return _message(m.NOT_FOUND, 404, language)
-    if isinstance(error, Unauthorized):
-        return _message(m.UNAUTHORIZED, 401, language)
-    if isinstance(error, Forbidden):
-        return _message(m.FORBIDDEN, 403, language)
-    if isinstance(error, NotFound):
-        return _message(m.ROUTE_NOT_FOUND, 404, language)
-    if isinstance(error, MethodNotAllowed):
-        return _message(m.METHOD_NOT_ALLOWED, 405, language, method=error.method)
-    return Reply({"message": error.message or "Server Error"}, error.status)
+RENDERER = ErrorRenderer(
+    _envelope,
+    {
+        RequestValidationError: _validation,
+        EndBeforeStart: lambda e, scene: _invalid(
+            {e.field: [i18n.translate(m.END_BEFORE_START, _language(scene))]}, scene
+        ),
+        EventNotFound: _said(m.NOT_FOUND),
+        Unauthorized: _said(m.UNAUTHORIZED),
+        Forbidden: _said(m.FORBIDDEN),
+        RouteNotFound: _said(m.ROUTE_NOT_FOUND),
+        MethodNotAllowed: _said(m.METHOD_NOT_ALLOWED),
+    },
+)

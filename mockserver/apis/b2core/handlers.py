@@ -1,11 +1,12 @@
-"""One handler per operationId of specs/b2core.yaml; the rules live in ``rules``/``listing``."""
+"""One handler per operationId of specs/b2core.yaml; records in ``records``, the list in ``listing``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from mockserver.apis.b2core import listing, rules
-from mockserver.apis.b2core.errors import rejected
+from mockserver.apis.b2core import listing
+from mockserver.apis.b2core.records import apply_changes, new_event
+from mockserver.apis.b2core.rules import EventNotFound
 from mockserver.apis.b2core.state import B2CoreState
 from mockserver.registry import Reply, RequestContext
 
@@ -15,22 +16,16 @@ Ctx = RequestContext[B2CoreState]
 def _event(ctx: Ctx) -> dict[str, Any]:
     event = ctx.state.events.get(ctx.path["eventId"])
     if event is None:
-        raise rejected(rules.EventNotFound(ctx.path["eventId"]))
+        raise EventNotFound(ctx.path["eventId"])
     return event
 
 
 def list_calendar_events(ctx: Ctx) -> Reply:
-    try:
-        return Reply(listing.list_events(ctx.state, ctx.query))
-    except rules.CalendarRuleError as err:
-        raise rejected(err) from None
+    return Reply(listing.list_events(ctx.state, ctx.query))
 
 
 def create_calendar_event(ctx: Ctx) -> Reply:
-    try:
-        event = rules.new_event(ctx.body, ctx.state.next_id, ctx.now)
-    except rules.CalendarRuleError as err:
-        raise rejected(err) from None
+    event = new_event(ctx.body, ctx.state.next_id, ctx.now)
     ctx.state.allocate_id()
     ctx.state.put(event)
     return Reply(event, 201)
@@ -42,10 +37,7 @@ def get_calendar_event(ctx: Ctx) -> Reply:
 
 def update_calendar_event(ctx: Ctx) -> Reply:
     """PUT and PATCH alike: only the fields sent change."""
-    try:
-        updated = rules.apply_changes(_event(ctx), ctx.body, ctx.now)
-    except rules.CalendarRuleError as err:
-        raise rejected(err) from None
+    updated = apply_changes(_event(ctx), ctx.body, ctx.now)
     ctx.state.put(updated)
     return Reply(updated)
 

@@ -1,19 +1,18 @@
 """``Accept-Language`` negotiation and the localized texts of B2Core error bodies.
 
 Error bodies are ``{"message": ..., "errors": {<field>: [<problem>, ...]}}`` (api-notes open
-question 6). ``describe`` phrases one request-validation problem (a jsonschema-rs error kind with
-its details, as ``mockserver.errors.FieldError`` carries them); ``translate`` phrases a message
-key, e.g. the key and params of a ``rules.CalendarRuleError``.
+question 6). ``describe`` phrases one request-validation problem (a neutral
+``mockserver.errors.FieldError``); ``translate`` phrases a message key.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from mockserver.apis.b2core import messages as m
 from mockserver.apis.b2core.patterns import DURATION_PATTERN, RECIPIENTS_FILTER_PATTERN
+from mockserver.errors import FieldError, Kind, shorten
 
 SUPPORTED_LANGUAGES = tuple(m.CATALOGUES)
 DEFAULT_LANGUAGE = m.DEFAULT_LANGUAGE
@@ -74,54 +73,52 @@ def field_label(location: str, path: Sequence[str | int]) -> str:
 _PATTERN_KEYS = {DURATION_PATTERN: m.DURATION, RECIPIENTS_FILTER_PATTERN: m.RECIPIENTS_FILTER}
 _FORMAT_KEYS = {"date-time": m.FORMAT_DATE_TIME, "email": m.FORMAT_EMAIL}
 _LIMIT_KEYS = {
-    "minimum": m.MINIMUM,
-    "maximum": m.MAXIMUM,
-    "minLength": m.MIN_LENGTH,
-    "maxLength": m.MAX_LENGTH,
-    "maxItems": m.MAX_ITEMS,
+    Kind.MINIMUM: m.MINIMUM,
+    Kind.MAXIMUM: m.MAXIMUM,
+    Kind.MIN_LENGTH: m.MIN_LENGTH,
+    Kind.MAX_LENGTH: m.MAX_LENGTH,
+    Kind.MAX_ITEMS: m.MAX_ITEMS,
 }
 _KIND_KEYS = {
-    "type": m.TYPE,
-    "enum": m.ENUM,
-    "additionalProperties": m.UNKNOWN_FIELD,
-    "malformed_json": m.MALFORMED_JSON,
+    Kind.TYPE: m.TYPE,
+    Kind.ENUM: m.ENUM,
+    Kind.ADDITIONAL_PROPERTY: m.UNKNOWN_FIELD,
+    Kind.MALFORMED_JSON: m.MALFORMED_JSON,
     **_LIMIT_KEYS,
 }
 
 
-def problem_key(kind: str, detail: Mapping[str, Any], path: Sequence[str | int]) -> str:
-    """The message key for one jsonschema-rs error kind (or the core's ``malformed_json``)."""
-    if kind == "required":
-        return m.REQUIRED if path else m.BODY_REQUIRED
-    if kind == "format":
-        return _FORMAT_KEYS.get(str(detail.get("format")), m.INVALID)
-    if kind == "pattern":
-        return _PATTERN_KEYS.get(str(detail.get("pattern")), m.INVALID)
-    return _KIND_KEYS.get(kind, m.INVALID)
+def problem_key(problem: FieldError) -> str:
+    """The message key for one neutral field error."""
+    if problem.kind == Kind.REQUIRED:
+        return m.REQUIRED if problem.path else m.BODY_REQUIRED
+    if problem.kind == Kind.FORMAT:
+        return _FORMAT_KEYS.get(str(problem.format), m.INVALID)
+    if problem.kind == Kind.PATTERN:
+        return _PATTERN_KEYS.get(str(problem.pattern), m.INVALID)
+    return _KIND_KEYS.get(problem.kind, m.INVALID)
 
 
-def _type_names(detail: Mapping[str, Any], language: str) -> str:
+def _type_names(expected: Sequence[str], language: str) -> str:
     names = m.TYPE_NAMES.get(language, m.TYPE_NAMES[DEFAULT_LANGUAGE])
     joiner = " または " if language == "ja" else " or "
-    return joiner.join(names.get(str(t), str(t)) for t in detail.get("types", ()))
+    return joiner.join(names.get(t, t) for t in expected)
 
 
-def _params(kind: str, detail: Mapping[str, Any], language: str) -> dict[str, object]:
-    if kind == "type":
-        return {"expected": _type_names(detail, language)}
-    if kind == "enum":
-        return {"allowed": ", ".join(str(option) for option in detail.get("options", ()))}
-    if kind == "additionalProperties":
-        return {"names": ", ".join(str(name) for name in detail.get("unexpected", ()))}
-    if kind in _LIMIT_KEYS:
-        return {"limit": detail.get("limit")}
+def _params(problem: FieldError, language: str) -> dict[str, object]:
+    if problem.kind == Kind.TYPE:
+        return {"expected": _type_names(problem.expected, language)}
+    if problem.kind == Kind.ENUM:
+        return {"allowed": shorten(", ".join(str(option) for option in problem.allowed))}
+    if problem.kind == Kind.ADDITIONAL_PROPERTY:
+        return {"names": shorten(", ".join(problem.names))}
+    if problem.kind in _LIMIT_KEYS:
+        return {"limit": problem.limit}
     return {}
 
 
-def describe(
-    kind: str, detail: Mapping[str, Any], location: str, path: Sequence[str | int], language: str
-) -> tuple[str, str]:
+def describe(problem: FieldError, language: str) -> tuple[str, str]:
     """``(field label, localized message)`` for one request-validation problem."""
-    field = field_label(location, path)
-    params = _params(kind, detail, language)
-    return field, translate(problem_key(kind, detail, path), language, field=field, **params)
+    field = field_label(problem.location, problem.path)
+    params = _params(problem, language)
+    return field, translate(problem_key(problem), language, field=field, **params)

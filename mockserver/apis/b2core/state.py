@@ -20,7 +20,7 @@ from typing import Any
 from sortedcontainers import SortedList
 
 from mockserver.apis.b2core.dates import Instant, format_timestamp, parse_instant
-from mockserver.apis.b2core.rules import check_date_order
+from mockserver.apis.b2core.rules import EndBeforeStart, check_date_order
 
 EVENT_FIELDS = (
     "id",
@@ -56,7 +56,7 @@ def _loaded_event(raw: Mapping[str, Any], event_id: int) -> dict[str, Any]:
         parse_instant(event[name])  # ValueError if not RFC 3339
     try:
         check_date_order(event)
-    except ValueError as exc:
+    except EndBeforeStart as exc:
         raise ValueError(f"event {event_id}: {exc}") from None
     return event
 

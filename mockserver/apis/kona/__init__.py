@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.apis.kona.errors import render_error
+from mockserver.apis.kona.errors import RENDERER
 from mockserver.apis.kona.handlers import HANDLERS
 from mockserver.apis.kona.state import KonaState
 from mockserver.registry import ApiDefinition
@@ -10,6 +10,6 @@ from mockserver.registry import ApiDefinition
 API = ApiDefinition(
     name="kona",
     handlers=HANDLERS,
-    render_error=render_error,
+    render_error=RENDERER,
     new_state=KonaState,
 )

@@ -1,20 +1,16 @@
 """Kona's error envelopes: ``{"problemType", "title", "details"}``, and RFC 6749 bodies for OAuth.
 
-Handlers raise ``KonaProblem`` (wrapping a ``rules.KonaRuleError``), ``OAuthFailure`` (wrapping an
-``oauth.OAuthError``) or the core's ApiErrors; this module is the only place bodies are built.
+Validation problems are phrased as a Rails model would (``Name can't be blank``); this module is
+the only place bodies are built.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from werkzeug.datastructures import Headers
 
 from mockserver.errors import (
     ApiError,
     FieldError,
     Forbidden,
+    Kind,
     MethodNotAllowed,
     NotFound,
     RequestValidationError,
@@ -22,13 +18,14 @@ from mockserver.errors import (
     UnprocessableEntity,
 )
 from mockserver.registry import Reply
-from mockserver.spec import Operation
+from mockserver.rendering import ErrorRenderer, ErrorScene, more_errors
 
 from . import messages as msg
 from .oauth import OAuthError
-from .rules import KonaRuleError
+from .rules import EventNotFound, KonaRuleError, OccurrenceNotFound
 
 TOKEN_OPERATION = "createOAuthToken"
+WRAPPER = ("calendar_events", 0)
 UNAUTHENTICATED_DETAILS = {
     "missing": "An access token is required: send 'Authorization: Bearer <access_token>'.",
     "invalid": "The access token is invalid or has expired.",
@@ -36,76 +33,87 @@ UNAUTHENTICATED_DETAILS = {
 }
 
 
-class KonaProblem(ApiError):
-    """A Kona business rule failed; status, title and problemType come from the rule."""
-
-    def __init__(self, rule: KonaRuleError) -> None:
-        super().__init__(rule.details)
-        self.rule = rule
-        self.status = rule.status  # type: ignore[misc]
-
-
-class OAuthFailure(ApiError):
-    def __init__(self, error: OAuthError) -> None:
-        super().__init__(error.description)
-        self.error = error
-        self.status = error.status  # type: ignore[misc]
-
-
-@contextmanager
-def kona_rules() -> Iterator[None]:
-    """Turn the helpers' rule errors into ApiErrors the renderer understands."""
-    try:
-        yield
-    except KonaRuleError as rule:
-        raise KonaProblem(rule) from None
-    except OAuthError as error:
-        raise OAuthFailure(error) from None
-
-
 def problem(status: int, problem_type: str, title: str, details: str) -> Reply:
     return Reply({"problemType": problem_type, "title": title, "details": details}, status)
 
 
-def _field_text(error: FieldError) -> str:
-    where = error.dotted or error.location
-    if error.kind == "malformed_json":
-        return "The request body is not valid JSON."
-    if error.location == "body" and error.path[:2] == ("calendar_events", 0) and len(error.path) > 2:
-        where = ".".join(str(p) for p in error.path[2:])
-    return f"{where}: {error.message}" if where else error.message
+def _attribute(error: FieldError) -> str:
+    """Rails' ``human_attribute_name``: ``start_at`` → ``Start at``; the body wrapper is left out."""
+    path = error.path[2:] if error.path[:2] == WRAPPER else error.path
+    words = " ".join(str(part) for part in path if isinstance(part, str)).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
 
 
-def _validation(error: RequestValidationError, operation: Operation | None) -> Reply:
-    if operation is not None and operation.operation_id == TOKEN_OPERATION:
+def _rails_message(error: FieldError) -> str:
+    """What ActiveModel's validations would add to ``errors`` for this problem."""
+    if error.kind == Kind.REQUIRED or (error.kind == Kind.MIN_LENGTH and error.limit == 1):
+        return msg.RAILS_BLANK
+    if error.kind == Kind.TYPE and set(error.expected) & {"integer", "number"}:
+        return msg.RAILS_NOT_A_NUMBER
+    if error.kind == Kind.ENUM:
+        return msg.RAILS_INCLUSION
+    if error.kind in msg.RAILS_LIMITS:
+        template = msg.RAILS_LIMITS[error.kind]
+        if error.exclusive:
+            template = template.replace(" or equal to", "")
+        return template.format(count=error.limit)
+    return msg.RAILS_INVALID
+
+
+def field_text(error: FieldError) -> str:
+    """One full message: ``Name can't be blank``."""
+    if error.kind == Kind.MALFORMED_JSON:
+        return msg.MALFORMED_JSON
+    if error.kind == Kind.ADDITIONAL_PROPERTY:
+        return msg.RAILS_UNKNOWN_ATTRIBUTE.format(name=", ".join(error.names)[:100])
+    if error.kind == Kind.REQUIRED and not error.path:
+        return msg.BODY_REQUIRED
+    return f"{_attribute(error)} {_rails_message(error)}".strip()
+
+
+def _validation(error: RequestValidationError, scene: ErrorScene) -> Reply:
+    if scene.operation_id == TOKEN_OPERATION:
         first = error.errors[0]
-        unsupported = first.path[:1] == ("grant_type",) and first.kind == "enum"
+        unsupported = first.path[:1] == ("grant_type",) and first.kind == Kind.ENUM
         code = "unsupported_grant_type" if unsupported else "invalid_request"
-        return Reply({"error": code, "error_description": _field_text(first)}, 400)
-    details = "; ".join(_field_text(e) for e in error.errors[:10])
-    return problem(400, msg.PROBLEM_BAD_REQUEST, msg.TITLE_BAD_REQUEST, details)
+        return Reply({"error": code, "error_description": field_text(first)}, 400)
+    texts = list(dict.fromkeys(field_text(e) for e in error.errors))
+    if error.omitted:
+        texts.append(more_errors(error.omitted))
+    return problem(400, msg.PROBLEM_BAD_REQUEST, msg.TITLE_BAD_REQUEST, ", ".join(texts))
 
 
-def render_error(error: ApiError, operation: Operation | None, headers: Headers) -> Reply:
-    if isinstance(error, RequestValidationError):
-        return _validation(error, operation)
-    if isinstance(error, OAuthFailure):
-        return Reply(error.error.body(), error.error.status)
-    if isinstance(error, KonaProblem):
-        rule = error.rule
-        return problem(rule.status, rule.problem_type, rule.title, rule.details)
-    if isinstance(error, Unauthorized):
-        details = UNAUTHENTICATED_DETAILS.get(str(error.detail.get("reason")), error.message)
-        return problem(401, msg.PROBLEM_UNAUTHENTICATED, msg.TITLE_UNAUTHENTICATED, details)
-    if isinstance(error, Forbidden):
-        details = error.message or "You do not have permission to perform this action."
-        return problem(403, msg.PROBLEM_FORBIDDEN, msg.TITLE_FORBIDDEN, details)
-    if isinstance(error, NotFound):
-        details = error.message if error.detail.get("path") is None else "No route matches the request."
-        return problem(404, msg.PROBLEM_NOT_FOUND, msg.TITLE_NOT_FOUND, details)
-    if isinstance(error, MethodNotAllowed):
-        details = f"The method {error.method} is not allowed on this resource."
-        return problem(405, msg.PROBLEM_BAD_REQUEST, "Method Not Allowed", details)
-    if isinstance(error, UnprocessableEntity):
-        return problem(422, msg.PROBLEM_UNPROCESSABLE, msg.TITLE_UNPROCESSABLE, error.message)
-    return problem(error.status, msg.PROBLEM_BAD_REQUEST, "Error", error.message or "An error occurred.")
+def _envelope(error: ApiError, message: str, scene: ErrorScene) -> Reply:
+    return problem(error.status, msg.PROBLEM_BAD_REQUEST, error.title, message)
+
+
+RENDERER = ErrorRenderer(
+    _envelope,
+    {
+        RequestValidationError: _validation,
+        OAuthError: lambda e, scene: Reply(e.body(), e.status),
+        KonaRuleError: lambda e, scene: problem(e.status, e.problem_type, e.title, e.details),
+        Unauthorized: lambda e, scene: problem(
+            401, msg.PROBLEM_UNAUTHENTICATED, msg.TITLE_UNAUTHENTICATED, UNAUTHENTICATED_DETAILS[e.reason]
+        ),
+        Forbidden: lambda e, scene: problem(403, msg.PROBLEM_FORBIDDEN, msg.TITLE_FORBIDDEN, msg.FORBIDDEN),
+        NotFound: lambda e, scene: problem(
+            404, msg.PROBLEM_NOT_FOUND, msg.TITLE_NOT_FOUND, msg.ROUTE_NOT_FOUND
+        ),
+        EventNotFound: lambda e, scene: problem(
+            404, msg.PROBLEM_NOT_FOUND, msg.TITLE_NOT_FOUND, msg.EVENT_NOT_FOUND.format(event_id=e.record_id)
+        ),
+        OccurrenceNotFound: lambda e, scene: problem(
+            404,
+            msg.PROBLEM_NOT_FOUND,
+            msg.TITLE_NOT_FOUND,
+            msg.OCCURRENCE_NOT_FOUND.format(event_id=e.event_id, num_in_series=e.num_in_series),
+        ),
+        MethodNotAllowed: lambda e, scene: problem(
+            405, msg.PROBLEM_BAD_REQUEST, e.title, f"The method {e.method} is not allowed on this resource."
+        ),
+        UnprocessableEntity: lambda e, scene: problem(
+            422, msg.PROBLEM_UNPROCESSABLE, msg.TITLE_UNPROCESSABLE, e.message
+        ),
+    },
+)

@@ -12,16 +12,14 @@ import secrets
 from itertools import islice
 from typing import Any
 
-from mockserver.errors import NotFound
 from mockserver.registry import Reply, RequestContext
 
-from . import messages as msg
 from . import oauth
 from .dates import parse_query_date
-from .errors import kona_rules
 from .events import KonaRecord, new_record, to_wire, updated_record
 from .listing import list_window, page_of, window_rows
 from .recurrence import Series, nth_occurrence
+from .rules import EventNotFound, OccurrenceNotFound
 from .spaces import DEFAULT_SPACE_ID
 from .state import DEFAULT_USER_ID, KonaState
 
@@ -47,7 +45,7 @@ def _record(ctx: Ctx) -> KonaRecord:
     event_id = ctx.path["id"]
     record = ctx.state.events.get(event_id)
     if record is None:
-        raise NotFound(msg.EVENT_NOT_FOUND.format(event_id=event_id))
+        raise EventNotFound(event_id)
     return record
 
 
@@ -58,14 +56,13 @@ def _user_id(ctx: Ctx) -> int:
 
 def list_calendar_events(ctx: Ctx) -> Reply:
     query = ctx.query
-    with kona_rules():
-        start = query.get("date_range_start")
-        end = query.get("date_range_end")
-        window = list_window(
-            parse_query_date(start, field="date_range_start") if start is not None else None,
-            parse_query_date(end, field="date_range_end") if end is not None else None,
-            ctx.now,
-        )
+    start = query.get("date_range_start")
+    end = query.get("date_range_end")
+    window = list_window(
+        parse_query_date(start, field="date_range_start") if start is not None else None,
+        parse_query_date(end, field="date_range_end") if end is not None else None,
+        ctx.now,
+    )
     ordered = window_rows(ctx.state.events, window, query.get("order_by"))
     page = page_of(
         islice(ordered, MAX_LISTED), query.get("page", 1), min(query.get("per_page", 25), MAX_PER_PAGE)
@@ -75,15 +72,14 @@ def list_calendar_events(ctx: Ctx) -> Reply:
 
 def create_calendar_event(ctx: Ctx) -> Reply:
     state = ctx.state
-    with kona_rules():
-        record = new_record(
-            _item(ctx),
-            event_id=state.next_id,
-            now=ctx.now,
-            creator_id=_user_id(ctx),
-            default_space_id=DEFAULT_SPACE_ID,
-            space_ids=state.spaces.keys(),
-        )
+    record = new_record(
+        _item(ctx),
+        event_id=state.next_id,
+        now=ctx.now,
+        creator_id=_user_id(ctx),
+        default_space_id=DEFAULT_SPACE_ID,
+        space_ids=state.spaces.keys(),
+    )
     state.events[state.allocate_id()] = record
     location = f"{ctx.base_url}/api/calendar_events/{record['id']}"
     return Reply(_wrapped(to_wire(record)), 201, {"Location": location})
@@ -97,14 +93,13 @@ def get_calendar_event(ctx: Ctx) -> Reply:
     series = Series.from_record(record)
     occurrence = nth_occurrence(series, number)
     if occurrence is None:
-        raise NotFound(msg.OCCURRENCE_NOT_FOUND.format(event_id=record["id"], num_in_series=number))
+        raise OccurrenceNotFound(record["id"], number)
     return Reply(_wrapped(to_wire(record, occurrence if series.recurring else None)))
 
 
 def update_calendar_event(ctx: Ctx) -> Reply:
     record = _record(ctx)
-    with kona_rules():
-        changed = updated_record(record, _item(ctx), now=ctx.now, space_ids=ctx.state.spaces.keys())
+    changed = updated_record(record, _item(ctx), now=ctx.now, space_ids=ctx.state.spaces.keys())
     ctx.state.events[record["id"]] = changed
     return Reply(_wrapped(to_wire(changed)))
 
@@ -123,21 +118,20 @@ def get_user_info(ctx: Ctx) -> Reply:
 def create_o_auth_token(ctx: Ctx) -> Reply:
     query, state = ctx.query, ctx.state
     client = state.clients.get(query["client_id"])
-    with kona_rules():
-        if client is None or not secrets.compare_digest(client["client_secret"], query["client_secret"]):
-            raise oauth.invalid_client()
-        credential = oauth.grant_credential(query)
-        redirect = query.get("redirect_uri")
-        if redirect is not None and client.get("redirect_uri") not in (None, redirect):
-            raise oauth.invalid_grant()
-        if query["grant_type"] == "refresh_token":
-            grant = state.refresh_tokens.get(credential)
-            if grant is None or grant["client_id"] != client["client_id"]:
-                raise oauth.invalid_grant()
-            refresh_token, user_id = credential, int(grant["user_id"])
-        else:
-            refresh_token, user_id = secrets.token_urlsafe(24), DEFAULT_USER_ID
-            state.refresh_tokens[refresh_token] = {"client_id": client["client_id"], "user_id": user_id}
+    if client is None or not secrets.compare_digest(client["client_secret"], query["client_secret"]):
+        raise oauth.InvalidClient()
+    credential = oauth.grant_credential(query)
+    redirect = query.get("redirect_uri")
+    if redirect is not None and client.get("redirect_uri") not in (None, redirect):
+        raise oauth.InvalidGrant()
+    if query["grant_type"] == "refresh_token":
+        grant = state.refresh_tokens.get(credential)
+        if grant is None or grant["client_id"] != client["client_id"]:
+            raise oauth.InvalidGrant()
+        refresh_token, user_id = credential, int(grant["user_id"])
+    else:
+        refresh_token, user_id = secrets.token_urlsafe(24), DEFAULT_USER_ID
+        state.refresh_tokens[refresh_token] = {"client_id": client["client_id"], "user_id": user_id}
     principal = ctx.tokens.mint("kona", str(user_id), ctx.now + oauth.TOKEN_LIFETIME)
     return Reply(oauth.token_body(principal.token, refresh_token))
 

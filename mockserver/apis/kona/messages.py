@@ -42,3 +42,25 @@ OAUTH_INVALID_CLIENT = (
     "Client authentication failed due to unknown client, no client authentication included,"
     " or unsupported authentication method."
 )
+
+# Fixed details of the HTTP-level errors.
+FORBIDDEN = "You do not have permission to perform this action."
+ROUTE_NOT_FOUND = "No route matches the request."
+MALFORMED_JSON = "The request body is not valid JSON."
+BODY_REQUIRED = "A JSON request body is required."
+
+# Rails' ActiveModel error messages (config/locales/en.yml of activemodel), as Kona's Rails app
+# phrases a record's validation errors: "<Attribute> <message>".
+RAILS_BLANK = "can't be blank"
+RAILS_INVALID = "is invalid"
+RAILS_INCLUSION = "is not included in the list"
+RAILS_NOT_A_NUMBER = "is not a number"
+RAILS_UNKNOWN_ATTRIBUTE = "unknown attribute '{name}' for CalendarEvent."
+RAILS_LIMITS = {
+    "minLength": "is too short (minimum is {count} characters)",
+    "maxLength": "is too long (maximum is {count} characters)",
+    "minItems": "is too short (minimum is {count} items)",
+    "maxItems": "is too long (maximum is {count} items)",
+    "minimum": "must be greater than or equal to {count}",
+    "maximum": "must be less than or equal to {count}",
+}

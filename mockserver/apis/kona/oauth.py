@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
+
+from mockserver.errors import ApiError
 
 from . import messages
 
@@ -18,17 +20,37 @@ TOKEN_LIFETIME = timedelta(weeks=1)
 GRANT_CREDENTIAL = {"authorization_code": "code", "refresh_token": "refresh_token"}
 
 
-class OAuthError(ValueError):
-    """An RFC 6749 error: ``status`` 400 (invalid_request/invalid_grant) or 401 (invalid_client)."""
+class OAuthError(ApiError):
+    """An RFC 6749 error: ``{"error": code, "error_description": ...}``; the class fixes both."""
 
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(f"{error}: {description}")
-        self.status = status
-        self.error = error
-        self.description = description
+    status = 400
+    code: ClassVar[str] = "invalid_request"
 
     def body(self) -> dict[str, str]:
-        return {"error": self.error, "error_description": self.description}
+        return {"error": self.code, "error_description": self.message}
+
+
+class InvalidRequest(OAuthError):
+    """A parameter the grant needs is missing or malformed."""
+
+
+class UnsupportedGrantType(OAuthError):
+    code = "unsupported_grant_type"
+
+
+class InvalidGrant(OAuthError):
+    code = "invalid_grant"
+
+    def __init__(self) -> None:
+        super().__init__(messages.OAUTH_INVALID_GRANT)
+
+
+class InvalidClient(OAuthError):
+    status = 401
+    code = "invalid_client"
+
+    def __init__(self) -> None:
+        super().__init__(messages.OAUTH_INVALID_CLIENT)
 
 
 def grant_credential(query: Mapping[str, str]) -> str:
@@ -36,16 +58,8 @@ def grant_credential(query: Mapping[str, str]) -> str:
     name = GRANT_CREDENTIAL[query["grant_type"]]
     value = query.get(name)
     if not value:
-        raise OAuthError(400, "invalid_request", messages.OAUTH_MISSING_PARAMETER.format(name=name))
+        raise InvalidRequest(messages.OAUTH_MISSING_PARAMETER.format(name=name))
     return value
-
-
-def invalid_grant() -> OAuthError:
-    return OAuthError(400, "invalid_grant", messages.OAUTH_INVALID_GRANT)
-
-
-def invalid_client() -> OAuthError:
-    return OAuthError(401, "invalid_client", messages.OAUTH_INVALID_CLIENT)
 
 
 def token_body(access_token: str, refresh_token: str) -> dict[str, Any]:

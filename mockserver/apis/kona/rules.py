@@ -1,8 +1,7 @@
-"""Kona business-rule errors and the checks that raise them.
+"""Kona's business rules, and the errors its renderer answers them with (``errors.RENDERER``).
 
-Every error is a ``ValueError`` carrying the offending ``field`` (or ``None``) and a ``message``,
-plus the HTTP status, title and problemType Kona would answer with, so one renderer can build
-``{"problemType", "title", "details"}`` without knowing the rule.
+A ``KonaRuleError`` carries the offending ``field`` (or ``None``) and the ``message``; the
+class fixes the status and the envelope's title and problemType.
 """
 
 from __future__ import annotations
@@ -11,25 +10,27 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import ClassVar
 
+from mockserver.errors import ApiError, NotFound, RecordNotFound
+
 from . import messages
 
 
-class KonaRuleError(ValueError):
-    """Root of the Kona helper errors."""
+class KonaRuleError(ApiError):
+    """Root of Kona's rule errors: a 422 ``unprocessable_entity`` unless a subclass says otherwise."""
 
-    status: ClassVar[int] = 422
-    title: ClassVar[str] = messages.TITLE_UNPROCESSABLE
+    status = 422
+    title = messages.TITLE_UNPROCESSABLE
     problem_type: ClassVar[str] = messages.PROBLEM_UNPROCESSABLE
 
     def __init__(self, field: str | None, message: str) -> None:
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
-        self.message = message
+        self.text = message
 
     @property
     def details(self) -> str:
         """The text for the envelope's ``details`` key."""
-        return str(self)
+        return self.message
 
 
 class InvalidDate(KonaRuleError):
@@ -46,6 +47,19 @@ class EndBeforeStart(KonaRuleError):
 
 class UnknownSpace(KonaRuleError):
     """``space_id`` names no space the caller belongs to (422)."""
+
+
+class EventNotFound(RecordNotFound):
+    """No calendar event of that id."""
+
+
+class OccurrenceNotFound(NotFound):
+    """The series has no occurrence ``num_in_series``."""
+
+    def __init__(self, event_id: int, num_in_series: int) -> None:
+        super().__init__()
+        self.event_id = event_id
+        self.num_in_series = num_in_series
 
 
 def check_end_not_before_start(start_at: datetime, end_at: datetime) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.apis.perscom.errors import render_error
+from mockserver.apis.perscom.errors import RENDERER
 from mockserver.apis.perscom.handlers import HANDLERS
 from mockserver.apis.perscom.state import PerscomState
 from mockserver.registry import ApiDefinition
@@ -10,6 +10,6 @@ from mockserver.registry import ApiDefinition
 API = ApiDefinition(
     name="perscom",
     handlers=HANDLERS,
-    render_error=render_error,
+    render_error=RENDERER,
     new_state=PerscomState,
 )

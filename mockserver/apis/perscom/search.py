@@ -23,7 +23,7 @@ from mockserver.apis.perscom.dates import DATE_FIELDS, is_midnight, parse_dateti
 from mockserver.apis.perscom.params import is_includable
 from mockserver.apis.perscom.rules import FieldValidationFailed, NestedDepthExceeded
 from mockserver.apis.perscom.sql import condition, like, sort_key, text
-from mockserver.apis.perscom.validation_messages import field_message
+from mockserver.apis.perscom.validation_messages import FieldIssue, field_message
 
 Event = Mapping[str, Any]
 Related = Callable[[Event, str], Any]
@@ -106,9 +106,10 @@ def _raise_if(errors: Errors) -> None:
         raise FieldValidationFailed(errors)
 
 
-def _add(errors: Errors, path: str, kind: str, **detail: Any) -> None:
-    value = detail.pop("value", None)
-    message = field_message(path, kind, detail, value)
+def _add(
+    errors: Errors, path: str, kind: str, *, limit: int | None = None, values: str = "", value: Any = None
+) -> None:
+    message = field_message(FieldIssue(path, kind, limit=limit, value=value, values=values))
     errors.setdefault(path, [])
     if message not in errors[path]:
         errors[path].append(message)

@@ -1,10 +1,9 @@
 """Laravel-style validation messages for PERSCOM's 422 ``ValidationException``.
 
 A field error is described by its path (``"resources.0.name"`` or ``("resources", 0, "name")``),
-a kind (a JSON Schema keyword as reported by the core — ``required``, ``type``, ``enum``,
-``format``, ``maxLength`` ... — or a Laravel rule name: ``string``, ``integer``, ``boolean``,
-``array``, ``date``, ``exists``, ``whitelist``) and the keyword's detail (``limit``, ``types``,
-``format``). Laravel shows a top-level attribute with underscores as spaces (``calendar id``)
+a kind (a core ``errors.Kind`` — ``required``, ``type``, ``enum``, ``format``, ``maxLength``
+... — or a Laravel rule name: ``string``, ``integer``, ``boolean``, ``array``, ``date``,
+``exists``, ``whitelist``) and the rule's bound or requirement. Laravel shows a top-level attribute with underscores as spaces (``calendar id``)
 but a wildcard-expanded one verbatim (``resources.0.calendar_id``); the summary is the first
 message plus `` (and N more error[s])``.
 """
@@ -13,10 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from mockserver.apis.perscom import messages
+from mockserver.errors import FieldError
 
 Path = str | Sequence[str | int]
 
@@ -54,14 +54,31 @@ _LIMIT_KINDS = {
 
 @dataclass(frozen=True)
 class FieldIssue:
+    """One failed rule on one field: a neutral ``FieldError``'s parts, or a Laravel rule's.
+
+    ``limit`` is a size bound, ``expected`` JSON types, ``format``/``pattern`` what was required,
+    ``value`` the offending value (already shortened), ``values`` the other field a
+    ``required_with``/``required_without`` rule names.
+    """
+
     path: Path
     kind: str
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    limit: int | float | None = None
+    expected: tuple[str, ...] = ()
+    format: str | None = None
+    pattern: str | None = None
     value: Any = None
+    values: str = ""
 
     @property
     def dotted(self) -> str:
         return dotted(self.path)
+
+    @classmethod
+    def of(cls, error: FieldError) -> FieldIssue:
+        return cls(
+            error.path, error.kind, error.limit, error.expected, error.format, error.pattern, error.value
+        )
 
 
 def dotted(path: Path) -> str:
@@ -77,64 +94,59 @@ def displayable_attribute(path: Path) -> str:
     return name.replace("_", " ")
 
 
-def field_message(path: Path, kind: str, detail: Mapping[str, Any] | None = None, value: Any = None) -> str:
+def field_message(issue: FieldIssue) -> str:
     """The Laravel message for one failed rule on one field."""
-    detail = detail or {}
-    name = dotted(path)
+    name, kind = issue.dotted, issue.kind
     attribute = displayable_attribute(name)
-    if kind == "whitelist" or (_WHITELISTED.match(name) and kind in ("enum", "pattern", "anyOf") and value):
-        return messages.NOT_WHITELISTED.format(value=value)
-    if _means_missing(kind, detail):
+    if kind == "whitelist" or (
+        _WHITELISTED.match(name) and kind in ("enum", "pattern", "anyOf") and issue.value
+    ):
+        return messages.NOT_WHITELISTED.format(value=issue.value)
+    if _means_missing(issue):
         return messages.REQUIRED.format(attribute=attribute)
     if kind in ("required_with", "required_without"):
         template = messages.REQUIRED_WITH if kind == "required_with" else messages.REQUIRED_WITHOUT
-        return template.format(
-            attribute=attribute, values=displayable_attribute(str(detail.get("values", "")))
-        )
-    template = _template(kind, detail)
-    return template.format(attribute=attribute, limit=detail.get("limit", ""))
+        return template.format(attribute=attribute, values=displayable_attribute(issue.values))
+    limit = "" if issue.limit is None else issue.limit
+    return _template(issue).format(attribute=attribute, limit=limit)
 
 
-def _means_missing(kind: str, detail: Mapping[str, Any]) -> bool:
+def _means_missing(issue: FieldIssue) -> bool:
     """Blank strings, empty arrays and objects fail Laravel's ``required`` (TrimStrings + null conversion)."""
-    if kind in ("minLength", "minItems", "minProperties") and detail.get("limit") == 1:
+    if issue.kind in ("minLength", "minItems", "minProperties") and issue.limit == 1:
         return True
-    return kind == "pattern" and detail.get("pattern") == r"\S"
+    return issue.kind == "pattern" and issue.pattern == r"\S"
 
 
-def _template(kind: str, detail: Mapping[str, Any]) -> str:
-    if kind == "type":
-        return _TYPE_MESSAGES.get(_expected_type(detail), messages.INVALID)
-    if kind == "format":
-        if detail.get("format") in ("date", "date-time"):
+def _template(issue: FieldIssue) -> str:
+    if issue.kind == "type":
+        expected = next((name for name in issue.expected if name != "null"), "")
+        return _TYPE_MESSAGES.get(expected, messages.INVALID)
+    if issue.kind == "format":
+        if issue.format in ("date", "date-time"):
             return messages.MUST_BE_DATE
-        return messages.MUST_BE_EMAIL if detail.get("format") == "email" else messages.FORMAT_INVALID
-    return _SIMPLE_KINDS.get(kind) or _LIMIT_KINDS.get(kind) or messages.INVALID
-
-
-def _expected_type(detail: Mapping[str, Any]) -> str:
-    declared = detail.get("types", detail.get("type", detail.get("expected", "")))
-    names = [declared] if isinstance(declared, str) else list(declared)
-    return next((name for name in names if name != "null"), "")
+        return messages.MUST_BE_EMAIL if issue.format == "email" else messages.FORMAT_INVALID
+    return _SIMPLE_KINDS.get(issue.kind) or _LIMIT_KINDS.get(issue.kind) or messages.INVALID
 
 
 def errors_by_field(issues: Iterable[FieldIssue]) -> dict[str, list[str]]:
     """Group messages per field path, first-seen order, without duplicates (Laravel's MessageBag)."""
     grouped: dict[str, list[str]] = {}
     for issue in issues:
-        message = field_message(issue.path, issue.kind, issue.detail, issue.value)
+        message = field_message(issue)
         found = grouped.setdefault(issue.dotted, [])
         if message not in found:
             found.append(message)
     return grouped
 
 
-def summary_message(errors: Mapping[str, Sequence[str]]) -> str:
-    """Laravel's ``ValidationException::summarize``: the first message plus how many more there are."""
+def summary_message(errors: Mapping[str, Sequence[str]], unlisted: int = 0) -> str:
+    """Laravel's ``ValidationException::summarize``: the first message plus how many more there are
+    (``unlisted`` counts the messages left out of ``errors``)."""
     flat = [message for found in errors.values() for message in found]
     if not flat:
         return messages.GIVEN_DATA_INVALID
-    extra = len(flat) - 1
+    extra = len(flat) - 1 + unlisted
     if extra == 0:
         return flat[0]
     template = messages.SUMMARY_ONE_MORE if extra == 1 else messages.SUMMARY_MORE

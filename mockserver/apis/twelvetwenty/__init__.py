@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockserver.apis.twelvetwenty.errors import render_error
+from mockserver.apis.twelvetwenty.errors import RENDERER
 from mockserver.apis.twelvetwenty.handlers import HANDLERS
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
 from mockserver.registry import ApiDefinition
@@ -10,6 +10,6 @@ from mockserver.registry import ApiDefinition
 API = ApiDefinition(
     name="twelvetwenty",
     handlers=HANDLERS,
-    render_error=render_error,
+    render_error=RENDERER,
     new_state=TwelveTwentyState,
 )

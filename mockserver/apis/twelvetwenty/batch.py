@@ -29,7 +29,7 @@ def _phrase(error: FieldError) -> str:
         return msg.DATE_TIME.format(field=field)
     if field in TEXT_LIMITS:
         return msg.TEXT.format(field=field, limit=TEXT_LIMITS[field])
-    return error.message
+    return msg.INVALID_FIELD.format(field=field or "event")
 
 
 def _rank(error: FieldError) -> int:

@@ -1,45 +1,68 @@
-"""12Twenty's error envelope: ASP.NET Web API's ``{"Message": ...}``, always with no-cache headers."""
+"""12Twenty's error envelope: ASP.NET Web API's ``{"Message": ...}``, always with no-cache headers.
+
+A body the model binder cannot use is Web API's invalid model state: ``{"Message": "The request
+is invalid.", "ModelState": {"events": [...]}}``, in the mock's own words, never the validator's and
+never an echo of the request; a batch over the limit is its one-line message.
+"""
 
 from __future__ import annotations
 
-from werkzeug.datastructures import Headers
-
 from mockserver.apis.twelvetwenty import messages as msg
-from mockserver.errors import ApiError, MethodNotAllowed, NotFound, RequestValidationError, Unauthorized
+from mockserver.errors import (
+    ApiError,
+    Kind,
+    MethodNotAllowed,
+    RequestValidationError,
+    RouteNotFound,
+    Unauthorized,
+)
 from mockserver.registry import Reply
-from mockserver.spec import Operation
+from mockserver.rendering import ErrorRenderer, ErrorScene, more_errors
 
 NO_CACHE = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
 JSON_UTF8 = "application/json; charset=utf-8"
+BODY_PARAMETER = "events"
+
+
+class InvalidApiKey(Unauthorized):
+    """The token endpoint's ``key`` is not one the mock was configured with."""
+
+    def __init__(self) -> None:
+        super().__init__("invalid")
 
 
 def reply(body: object, status: int = 200) -> Reply:
     return Reply(body, status, NO_CACHE, JSON_UTF8)
 
 
-def _validation_message(error: RequestValidationError) -> str:
+def _validation(error: RequestValidationError, scene: ErrorScene) -> Reply:
     first = error.errors[0]
     if first.location == "query":
-        return msg.KEY_REQUIRED
-    if first.kind == "malformed_json":
-        return msg.MALFORMED_JSON
-    if any(e.kind == "maxItems" and not e.path for e in error.errors):
-        return msg.MAX_BATCH
-    return msg.NOT_AN_ARRAY
+        return reply({"Message": msg.KEY_REQUIRED}, 400)
+    if any(e.kind == Kind.MAX_ITEMS and not e.path for e in error.errors):
+        return reply({"Message": msg.MAX_BATCH}, 400)
+    if first.kind == Kind.MALFORMED_JSON:
+        problems = [msg.MALFORMED_JSON]
+    elif first.kind == Kind.REQUIRED and not first.path:
+        problems = [msg.BODY_REQUIRED]
+    else:
+        problems = [msg.NOT_AN_ARRAY]
+    if error.omitted:
+        problems.append(more_errors(error.omitted))
+    return reply({"Message": msg.INVALID_REQUEST, "ModelState": {BODY_PARAMETER: problems}}, 400)
 
 
-def render_error(error: ApiError, operation: Operation | None, headers: Headers) -> Reply:
-    if isinstance(error, RequestValidationError):
-        body = {
-            "Message": _validation_message(error),
-            "Errors": [f"{e.dotted or e.location}: {e.message}" for e in error.errors[:20]],
-        }
-        return reply(body, 400)
-    if isinstance(error, Unauthorized):
-        text = msg.INVALID_KEY if error.detail.get("reason") == "api_key" else msg.DENIED
-        return reply({"Message": text}, 401)
-    if isinstance(error, NotFound):
-        return reply({"Message": msg.NO_RESOURCE.format(uri=error.detail.get("path", ""))}, 404)
-    if isinstance(error, MethodNotAllowed):
-        return reply({"Message": msg.BAD_METHOD.format(method=error.method)}, 405)
-    return reply({"Message": error.message or "An error has occurred."}, error.status)
+def _envelope(error: ApiError, message: str, scene: ErrorScene) -> Reply:
+    return reply({"Message": message if error.status < 500 else msg.SERVER_ERROR}, error.status)
+
+
+RENDERER = ErrorRenderer(
+    _envelope,
+    {
+        RequestValidationError: _validation,
+        InvalidApiKey: lambda e, scene: reply({"Message": msg.INVALID_KEY}, 401),
+        Unauthorized: lambda e, scene: reply({"Message": msg.DENIED}, 401),
+        RouteNotFound: lambda e, scene: reply({"Message": msg.NO_RESOURCE.format(uri=e.path[:100])}, 404),
+        MethodNotAllowed: lambda e, scene: reply({"Message": msg.BAD_METHOD.format(method=e.method)}, 405),
+    },
+)

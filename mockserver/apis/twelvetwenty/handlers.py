@@ -7,9 +7,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from mockserver.apis.twelvetwenty.batch import upsert
-from mockserver.apis.twelvetwenty.errors import NO_CACHE, reply
+from mockserver.apis.twelvetwenty.errors import NO_CACHE, InvalidApiKey, reply
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
-from mockserver.errors import Unauthorized
 from mockserver.registry import Reply, RequestContext
 from mockserver.validation import SchemaCatalog, SchemaValidator
 
@@ -19,7 +18,7 @@ TOKEN_LIFETIME = timedelta(hours=24)  # notes: tokens expire 24 hours after issu
 def generate_authentication_token(ctx: RequestContext[TwelveTwentyState]) -> Reply:
     key = ctx.query["key"]
     if key not in ctx.config.api_keys.get("twelvetwenty", ()):
-        raise Unauthorized("Invalid API key.", reason="api_key")
+        raise InvalidApiKey()
     principal = ctx.tokens.mint("twelvetwenty", f"key:{key[:4]}", ctx.now + TOKEN_LIFETIME)
     return Reply(principal.token, 200, NO_CACHE, "text/plain; charset=utf-8")
 

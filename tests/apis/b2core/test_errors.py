@@ -6,14 +6,15 @@ import pytest
 from werkzeug.datastructures import Headers
 
 from mockserver.apis.b2core import rules
-from mockserver.apis.b2core.errors import EventMissing, RuleRejected, rejected, render_error
+from mockserver.apis.b2core.errors import RENDERER as render_error
 from mockserver.errors import (
     ApiError,
     FieldError,
     Forbidden,
+    Kind,
     MethodNotAllowed,
-    NotFound,
     RequestValidationError,
+    RouteNotFound,
     Unauthorized,
 )
 
@@ -23,9 +24,9 @@ JA = Headers({"Accept-Language": "ja"})
 def test_validation_errors_are_grouped_by_field() -> None:
     error = RequestValidationError(
         [
-            FieldError("body", ("caption",), "required", "x"),
-            FieldError("body", ("recipients", 0), "format", "x", {"format": "email"}),
-            FieldError("query", ("filter", "startDate"), "format", "x", {"format": "date-time"}),
+            FieldError("body", ("caption",), Kind.REQUIRED),
+            FieldError("body", ("recipients", 0), Kind.FORMAT, format="email"),
+            FieldError("query", ("filter", "startDate"), Kind.FORMAT, format="date-time"),
         ]
     )
     reply = render_error(error, None, Headers())
@@ -36,7 +37,7 @@ def test_validation_errors_are_grouped_by_field() -> None:
 
 
 def test_rules_are_400_in_the_negotiated_language() -> None:
-    reply = render_error(rejected(rules.EndBeforeStart()), None, JA)
+    reply = render_error(rules.EndBeforeStart(), None, JA)
     assert reply.status == 400
     assert reply.body == {
         "message": "入力内容に誤りがあります。",
@@ -44,24 +45,19 @@ def test_rules_are_400_in_the_negotiated_language() -> None:
     }
 
 
-def test_rejected_picks_the_status_of_the_rule() -> None:
-    assert isinstance(rejected(rules.EventNotFound(3)), EventMissing)
-    assert isinstance(rejected(rules.InvalidSortField(["id"])), RuleRejected)
-
-
 @pytest.mark.parametrize(
     ("error", "status", "english", "japanese"),
     [
         (
-            rejected(rules.EventNotFound(3)),
+            rules.EventNotFound(3),
             404,
             "The calendar event was not found.",
             "カレンダーイベントが見つかりません。",
         ),
-        (Unauthorized("x", reason="missing"), 401, "Unauthenticated.", "認証されていません。"),
-        (Forbidden("x"), 403, "This action is unauthorized.", "この操作を実行する権限がありません。"),
+        (Unauthorized("missing"), 401, "Unauthenticated.", "認証されていません。"),
+        (Forbidden(), 403, "This action is unauthorized.", "この操作を実行する権限がありません。"),
         (
-            NotFound("x", path="/nope"),
+            RouteNotFound("/nope"),
             404,
             "The requested resource was not found.",
             "指定されたリソースが見つかりません。",

@@ -15,6 +15,22 @@ from mockserver.apis.b2core.i18n import (
     translate,
 )
 from mockserver.apis.b2core.patterns import DURATION_PATTERN, RECIPIENTS_FILTER_PATTERN
+from mockserver.errors import FieldError, Kind
+
+
+def _problem(kind: str, detail: dict[str, Any], location: str, path: tuple[str | int, ...]) -> FieldError:
+    """A neutral FieldError from a keyword and its parts, as ``validation`` builds them."""
+    return FieldError(
+        location,
+        path,
+        Kind(kind),
+        expected=tuple(detail.get("types", ())),
+        allowed=tuple(detail.get("options", ())),
+        limit=detail.get("limit"),
+        format=detail.get("format"),
+        pattern=detail.get("pattern"),
+        names=tuple(detail.get("unexpected", ())),
+    )
 
 
 @pytest.mark.parametrize(
@@ -161,7 +177,7 @@ def test_field_label(location: str, path: tuple[str | int, ...], expected: str) 
     ],
 )
 def test_problem_key(kind: str, detail: dict[str, Any], path: tuple[str | int, ...], expected: str) -> None:
-    assert problem_key(kind, detail, path) == expected
+    assert problem_key(_problem(kind, detail, "body", path)) == expected
 
 
 @pytest.mark.parametrize(
@@ -238,4 +254,4 @@ def test_describe(
     language: str,
     expected: tuple[str, str],
 ) -> None:
-    assert describe(kind, detail, location, path, language) == expected
+    assert describe(_problem(kind, detail, location, path), language) == expected

@@ -5,16 +5,9 @@ from typing import Any
 
 import pytest
 
-from mockserver.apis.b2core import messages as m
-from mockserver.apis.b2core.i18n import translate
-from mockserver.apis.b2core.rules import (
-    EndBeforeStart,
-    EventNotFound,
-    InvalidSortField,
-    apply_changes,
-    check_date_order,
-    new_event,
-)
+from mockserver.apis.b2core.records import apply_changes, new_event
+from mockserver.apis.b2core.rules import EndBeforeStart, EventNotFound, check_date_order
+from mockserver.errors import ApiError
 
 SEED_BODY = {
     "caption": "Name",
@@ -90,7 +83,7 @@ def test_check_date_order_accepts(start: str, end: str) -> None:
 def test_check_date_order_rejects(start: str, end: str) -> None:
     with pytest.raises(EndBeforeStart) as caught:
         check_date_order({"startDate": start, "endDate": end})
-    assert (caught.value.field, caught.value.key, caught.value.status) == ("endDate", m.END_BEFORE_START, 400)
+    assert (caught.value.field, caught.value.status) == ("endDate", 400)
 
 
 def test_new_event_rejects_end_before_start() -> None:
@@ -129,14 +122,11 @@ def test_apply_changes_checks_the_merged_event(changes: dict[str, Any]) -> None:
         apply_changes(new_event(SEED_BODY, 1, CREATED), changes, UPDATED)
 
 
-def test_errors_carry_english_text_and_translatable_parts() -> None:
-    error = InvalidSortField(("id", "caption"))
-    assert isinstance(error, ValueError)
-    assert str(error) == "The selected sort_by is invalid. Allowed values: id, caption."
-    ja = translate(error.key, "ja", field=error.field, **error.params)
-    assert ja == "sort_by の値が正しくありません。次のいずれかを指定してください: id, caption。"
+def test_rule_errors_are_api_errors_with_the_status_on_the_class() -> None:
+    assert issubclass(EndBeforeStart, ApiError) and EndBeforeStart.status == 400
+    assert EndBeforeStart().field == "endDate"
 
 
 def test_not_found_is_a_404() -> None:
     error = EventNotFound(42)
-    assert (error.status, error.event_id, str(error)) == (404, 42, "The calendar event was not found.")
+    assert (error.status, error.record_id) == (404, 42)

@@ -14,6 +14,19 @@ from mockserver.apis.perscom.validation_messages import (
 )
 
 
+def _issue(path: Any, kind: str, detail: dict[str, Any], value: Any) -> FieldIssue:
+    return FieldIssue(
+        path,
+        kind,
+        limit=detail.get("limit"),
+        expected=tuple(detail.get("types", ())),
+        format=detail.get("format"),
+        pattern=detail.get("pattern"),
+        value=value,
+        values=detail.get("values", ""),
+    )
+
+
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
@@ -111,7 +124,7 @@ def test_displayable_attribute(path: Any, expected: str) -> None:
     ],
 )
 def test_field_message(path: str, kind: str, detail: dict[str, Any], value: Any, expected: str) -> None:
-    assert field_message(path, kind, detail, value) == expected
+    assert field_message(_issue(path, kind, detail, value)) == expected
 
 
 @pytest.mark.parametrize(
@@ -137,7 +150,7 @@ def test_summary_message(errors: dict[str, list[str]], expected: str) -> None:
 def test_errors_by_field_groups_in_order_without_duplicates() -> None:
     issues = [
         FieldIssue(("resources", 1, "name"), "required"),
-        FieldIssue(("resources", 0, "starts"), "format", {"format": "date-time"}),
+        FieldIssue(("resources", 0, "starts"), "format", format="date-time"),
         FieldIssue(("resources", 1, "name"), "required"),
     ]
     assert errors_by_field(issues) == {

@@ -1,0 +1,90 @@
+"""PERSCOM's event records: made from a create, changed by an update, trashed or deleted, and
+their wire view (``render``, with the relations ``include`` asks for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from mockserver.apis.perscom.dates import format_datetime, parse_datetime
+from mockserver.apis.perscom.state import DATE_INPUTS, DEFAULTS, WRITABLE, PerscomState, stored_date
+
+Event = dict[str, Any]
+OUTPUT_FIELDS = ("id", *WRITABLE, "label", "created_at", "updated_at", "deleted_at")
+NULLABLE_TEXT = ("description", "content", "location", "url")
+
+
+def related(state: PerscomState) -> Callable[[Mapping[str, Any], str], Any]:
+    def find(event: Mapping[str, Any], relation: str) -> Any:
+        if relation == "calendar":
+            return state.calendars.get(event["calendar_id"])
+        if relation == "author":
+            return state.users.get(event["author_id"])
+        if relation == "tags":
+            return event.get("tags", [])
+        return None
+
+    return find
+
+
+def render(state: PerscomState, event: Event, relations: Iterable[str] = ()) -> Event:
+    """The event as the API shows it; an all-day event's times are serialized at midnight."""
+    out = {name: event.get(name) for name in OUTPUT_FIELDS}
+    out["label"] = f"Event: {event['id']}"
+    if event.get("all_day"):
+        for name in ("starts", "ends"):
+            moment = parse_datetime(out[name]) if out[name] else None
+            if moment is not None:
+                out[name] = format_datetime(moment.replace(hour=0, minute=0, second=0, microsecond=0))
+    find = related(state)
+    for relation in relations:
+        if relation in ("calendar", "author", "tags"):
+            found = find(event, relation)
+            out[relation] = [dict(t) for t in found] if relation == "tags" else _record(found)
+        else:  # attachments, comments, image, schedule: the mock keeps none
+            out[relation] = [] if relation in ("attachments", "comments") else None
+    return out
+
+
+def _record(found: Any) -> Any:
+    return dict(found) if isinstance(found, Mapping) else None
+
+
+def clean(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Known fields only (unknown keys are dropped), trimmed; blank nullable texts become null."""
+    out: dict[str, Any] = {}
+    for name in WRITABLE:
+        if name not in fields:
+            continue
+        value = fields[name]
+        if isinstance(value, str):
+            value = value.strip()
+            if not value and name in NULLABLE_TEXT:
+                value = None
+        if name in DATE_INPUTS:
+            value = stored_date(value)
+        out[name] = value
+    return out
+
+
+def new_event(state: PerscomState, fields: Mapping[str, Any], now: datetime) -> Event:
+    stamp = format_datetime(now)
+    event: Event = {"id": state.allocate_id(), **DEFAULTS, **clean(fields)}
+    event.update(created_at=stamp, updated_at=stamp, deleted_at=None, tags=[])
+    state.events[event["id"]] = event
+    return event
+
+
+def update_event(event: Event, fields: Mapping[str, Any], now: datetime) -> None:
+    event.update(clean(fields))
+    event["updated_at"] = format_datetime(now)
+
+
+def delete_event(state: PerscomState, event: Event, force: bool, now: datetime) -> Event:
+    if force:
+        return state.events.pop(event["id"])
+    stamp = format_datetime(now)
+    event.update(deleted_at=stamp, updated_at=stamp)
+    return event

@@ -1,0 +1,125 @@
+"""Request parameters as OpenAPI describes them: read from the request and coerced to their schema's type.
+
+Query parameters in ``form`` style (arrays exploded or comma-separated), ``deepObject`` objects,
+path and header parameters; a string that does not parse as its schema's type stays a string,
+so the validator reports the type.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import Headers, MultiDict
+
+from mockserver.spec import Spec, resolve
+
+
+def _schema_types(schema: Mapping[str, Any], spec: Spec) -> list[str]:
+    schema = resolve(spec.document, schema)
+    declared = schema.get("type")
+    if isinstance(declared, str):
+        return [declared]
+    if isinstance(declared, list):
+        return list(declared)
+    branches = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf") or ()
+    types = [t for branch in branches for t in _schema_types(branch, spec)]
+    return types or ["string"]
+
+
+_BOOLEANS = {"true": True, "false": False}
+_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _coerce(raw: str, types: list[str]) -> Any:
+    """Turn a parameter string into the first schema type it parses as."""
+    for kind in types:
+        if kind == "integer" and _INTEGER.fullmatch(raw):
+            return int(raw)
+        if kind == "number":
+            if _INTEGER.fullmatch(raw):
+                return int(raw)
+            try:
+                number = float(raw)
+            except ValueError:
+                continue
+            if math.isfinite(number):
+                return number
+        if kind == "boolean" and raw in _BOOLEANS:
+            return _BOOLEANS[raw]
+        if kind == "null" and raw in ("", "null"):
+            return None
+        if kind == "string":
+            return raw
+    return raw
+
+
+@dataclass(frozen=True)
+class ParameterReader:
+    """Reads one parameter out of a request and coerces it to its schema's type."""
+
+    name: str
+    location: str
+    required: bool
+    schema: Mapping[str, Any]
+    read: Callable[[MultiDict[str, str] | Headers | Mapping[str, str]], Any]
+
+
+MISSING = object()
+
+
+def _scalar_reader(name: str, types: list[str]) -> Callable[[Any], Any]:
+    def read(source: Any) -> Any:
+        value = source.get(name)
+        return MISSING if value is None else _coerce(value, types)
+
+    return read
+
+
+def _array_reader(name: str, item_types: list[str], explode: bool) -> Callable[[Any], Any]:
+    def read(source: Any) -> Any:
+        values = source.getlist(name)
+        if not values:
+            return MISSING
+        if not explode:
+            values = [part for value in values for part in value.split(",")]
+        return [_coerce(v, item_types) for v in values]
+
+    return read
+
+
+def _deep_object_reader(name: str, prop_types: Mapping[str, list[str]]) -> Callable[[Any], Any]:
+    prefix = f"{name}["
+
+    def read(source: Any) -> Any:
+        found = {
+            key[len(prefix) : -1]: value
+            for key, value in source.items()
+            if key.startswith(prefix) and key.endswith("]")
+        }
+        if not found:
+            return MISSING
+        return {k: _coerce(v, prop_types.get(k, ["string"])) for k, v in found.items()}
+
+    return read
+
+
+def parameter_reader(parameter: Mapping[str, Any], spec: Spec) -> ParameterReader:
+    name, location = parameter["name"], parameter["in"]
+    schema = parameter.get("schema", {})
+    resolved = resolve(spec.document, schema)
+    style = parameter.get("style", "form" if location == "query" else "simple")
+    types = _schema_types(schema, spec)
+    if style == "deepObject":
+        props = resolved.get("properties", {})
+        read = _deep_object_reader(name, {k: _schema_types(v, spec) for k, v in props.items()})
+    elif "array" in types and location == "query":
+        explode = parameter.get("explode", style == "form")
+        read = _array_reader(name, _schema_types(resolved.get("items", {}), spec), explode)
+    else:
+        read = _scalar_reader(name, types)
+    required = bool(parameter.get("required", location == "path"))
+    return ParameterReader(name, location, required, schema, read)
