@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
@@ -14,8 +14,10 @@ from werkzeug.exceptions import HTTPException
 
 from mockserver.accesslog import log_access
 from mockserver.admin import admin_blueprint
+from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
+from mockserver.chaos import Rules
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.errors import ConfigurationError
@@ -37,10 +39,12 @@ class MockServer:
     tokens: TokenRegistry
     runtimes: dict[str, ApiRuntime]
     access_log: Callable[[str], None] = log_access  # `serve` swaps in a BufferedAccessLog
+    chaos: Rules = field(default_factory=Rules)
 
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)
         self.tokens.clear(api)
+        self.chaos.clear(api)
 
 
 def _select(apis: Iterable[str] | None, known: Mapping[str, ApiDefinition]) -> list[ApiDefinition]:
@@ -81,6 +85,7 @@ def create_app(
     app.extensions["mockserver"] = mock
     _mount(app, mock)
     app.register_blueprint(admin_blueprint)
+    app.register_blueprint(chaos_blueprint)
     _install_hooks(app, mock)
     cors = cors_options(settings.cors_origins)
     CORS(app, **cors)

@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from mockserver.admin import ADMIN_PREFIX
+from mockserver.control import CONTROL_KEY
 from mockserver.registry import Reply
 from mockserver.runtime import ApiRuntime, encode
 
@@ -79,6 +80,7 @@ class Recorder:
                 request_body=request.get_data(),
                 response_body=body,
                 response_type=content_type,
+                effects=_effects(request),
             )
         if self.mock.config.log_requests:
             target = f"{path}?{query}" if query else path
@@ -92,6 +94,11 @@ def reply_type(headers: list[tuple[str, str]]) -> str | None:
         if key == "Content-Type":
             return value
     return None
+
+
+def _effects(request: Request) -> list[dict[str, Any]] | None:
+    control = request.environ.get(CONTROL_KEY)
+    return control.effects or None if control is not None else None
 
 
 class Gateway:

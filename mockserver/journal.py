@@ -95,6 +95,7 @@ class JournalEntry:
     request_headers: list[tuple[str, str]]  # (WSGI environ key, value): named when read
     request_body: Body
     response_body: Body
+    effects: list[dict[str, Any]] | None = None  # what a chaos rule or a Prefer header did
 
     @property
     def cost(self) -> int:
@@ -126,6 +127,7 @@ class JournalEntry:
             "query": self.query,
             "status": self.status,
             "duration_ms": self.duration_ms,
+            "effects": self.effects,
             "request": {"headers": _headers(self.request_headers), "size": self.request_body.size},
             "response": {"status": self.status, "size": self.response_body.size},
         }

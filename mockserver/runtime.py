@@ -12,7 +12,17 @@ import orjson
 from werkzeug.wrappers import Request
 
 from mockserver.auth import AuthFailure, Principal, authenticate
+from mockserver.chaos import documents
+from mockserver.control import (
+    CONTROL_KEY,
+    Control,
+    ResponseControl,
+    not_documented,
+    preference_error,
+)
+from mockserver.documented import NotDocumented
 from mockserver.errors import ApiError, Forbidden, Unauthorized
+from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
 from mockserver.routing import Router
@@ -58,6 +68,7 @@ class ApiRuntime:
         self.router = Router(self.spec.operations)
         self.schemas = SchemaCatalog(request_components(self.spec))
         self.operations = self._compile()
+        self.control = ResponseControl(self)
         # Response validators only serve strict mode and hold most of the compiled schemas' memory
         # (~40 MB for the four specs): compiled up front when strict, else on first strict use.
         self._response_components: Mapping[str, Any] | None = None
@@ -92,43 +103,97 @@ class ApiRuntime:
     def dispatch(self, request: Request, path: str, mount: str) -> tuple[Reply, str | None]:
         """The answer to one request at ``path`` inside the API, and the operation it matched."""
         compiled: CompiledOperation | None = None
+        own = False  # the mock's own answer (a refused preference, an undocumented injection)
         try:
             if _is_preflight(request) and self.router.template_for(path) is not None:
                 return Reply(None, 204), None
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
-            reply = self._handle(compiled, request, path_args, _host_url(request) + mount)
+            base_url = _host_url(request) + mount
+            try:
+                preferences = ResponseControl.preferences(request)
+            except PreferenceError as error:
+                return preference_error(error), compiled.operation.operation_id
+            if preferences is None and not self.mock.chaos:
+                reply = self._handle(compiled, request, path_args, base_url)
+            else:
+                reply, own = self._controlled(compiled, request, path, path_args, base_url, preferences)
         except ApiError as error:
             reply = self.definition.render_error(
                 error, compiled.operation if compiled else None, request.headers
             )
         if compiled is None:
             return reply, None
-        if self.mock.config.strict:
+        if self.mock.config.strict and not own:
             reply = self._strict(compiled, reply)
         return reply, compiled.operation.operation_id
 
+    def _controlled(
+        self,
+        compiled: CompiledOperation,
+        request: Request,
+        path: str,
+        path_args: dict[str, str],
+        base_url: str,
+        preferences: Preferences | None,
+    ) -> tuple[Reply, bool]:
+        """The pipeline with the chaos rules and the preferences applied (``control.py``)."""
+        operation = compiled.operation
+        control = Control()
+        request.environ[CONTROL_KEY] = control
+        injected = None
+        if self.mock.chaos:
+            for effect in self.control.rule_effects(request, operation, path):
+                control.add(effect)
+                if injected is None and effect.status is not None and effect.skipped is None:
+                    injected = effect
+        if injected is not None and injected.status is not None:
+            reply = self.control.injected(operation, injected.status, injected.seed, request)
+            if injected.retry_after is not None:
+                reply = Reply(
+                    reply.body, reply.status, {**reply.headers, "Retry-After": str(injected.retry_after)},
+                    reply.content_type,
+                )
+            return reply, not documents(operation, injected.status)
+        try:
+            reply = self._handle(compiled, request, path_args, base_url, preferences, control)
+        except NotDocumented as error:
+            return not_documented(error, operation), True
+        return reply, control.outside_contract
+
     def _handle(
-        self, compiled: CompiledOperation, request: Request, path_args: dict[str, str], base_url: str
+        self,
+        compiled: CompiledOperation,
+        request: Request,
+        path_args: dict[str, str],
+        base_url: str,
+        preferences: Preferences | None = None,
+        control: Control | None = None,
     ) -> Reply:
         now = self.mock.clock.now()
         principal = None if compiled.public else self._principal(compiled, request, now)
         validated = compiled.request_validator.validate(
             path_args, parse_query(request.query_string), request.headers, request.get_data()
         )
-        with self.mock.store.locked(self.name) as state:
-            ctx = RequestContext(
-                compiled.operation,
-                validated,
-                state,
-                principal,
-                self.mock.tokens,
-                now,
-                base_url,
-                self.mock.config,
-                self.schemas,
-            )
-            return compiled.handler(ctx)
+
+        def handle() -> Reply:
+            with self.mock.store.locked(self.name) as state:
+                ctx = RequestContext(
+                    compiled.operation,
+                    validated,
+                    state,
+                    principal,
+                    self.mock.tokens,
+                    now,
+                    base_url,
+                    self.mock.config,
+                    self.schemas,
+                )
+                return compiled.handler(ctx)
+
+        if preferences is None or control is None:
+            return handle()
+        return self.control.answer(preferences, compiled.operation, request, control, handle)
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
@@ -141,12 +206,16 @@ class ApiRuntime:
             raise Forbidden(compiled.scopes)
         return principal
 
-    def _strict(self, compiled: CompiledOperation, reply: Reply) -> Reply:
+    def violations(self, operation: Operation, reply: Reply) -> list[str]:
+        """How ``reply`` departs from what ``operation`` documents (strict mode's check)."""
         is_json = reply.content_type.startswith("application/json")
         headers = {k.lower(): v for k, v in reply.headers.items()}
-        problems = self.response_validator(compiled.operation).violations(
+        return self.response_validator(operation).violations(
             reply.status, _LowerKeys(headers), reply.body, is_json and reply.body is not None
         )
+
+    def _strict(self, compiled: CompiledOperation, reply: Reply) -> Reply:
+        problems = self.violations(compiled.operation, reply)
         if not problems:
             return reply
         log.error(
