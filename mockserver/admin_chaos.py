@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from mockserver.admin import ADMIN_PREFIX, ADMIN_SPEC
 from mockserver.chaos import RuleError
+from mockserver.control import unable
 from mockserver.spec import Spec
 from mockserver.validation import SchemaValidator
 
@@ -57,6 +58,9 @@ def add_rule() -> Response | tuple[Response, int]:
         shown = "; ".join(f"{p.dotted or 'rule'}: {p.message}" for p in problems[:10])
         return _problem(400, shown)
     mock = _mock()
+    for effect in ("delay", "fault"):
+        if effect in given and effect not in mock.capabilities:
+            return _problem(400, f"{effect}: not {unable(effect)}")
     operations = {name: list(runtime.spec.operations) for name, runtime in mock.runtimes.items()}
     try:
         rule = mock.chaos.add(given, mock.clock.now(), operations)

@@ -40,6 +40,9 @@ class MockServer:
     runtimes: dict[str, ApiRuntime]
     access_log: Callable[[str], None] = log_access  # `serve` swaps in a BufferedAccessLog
     chaos: Rules = field(default_factory=Rules)
+    # what the server layer serving this mock can do to a reply besides answering it ("delay",
+    # "fault"); a plain WSGI server can do neither (control.CAPABILITIES_KEY)
+    capabilities: frozenset[str] = frozenset()
 
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)

@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from mockserver.runtime import ApiRuntime
 
 CONTROL_KEY = "mockserver.control"  # the WSGI environ key the front and the journal read
+# The server layer puts the set of effects it can carry out under this key ("delay", "fault"): a
+# delay must wait without holding a worker thread and a fault needs the socket, which a plain
+# WSGI server gives neither of. Without it such a preference or rule is refused, not ignored.
+CAPABILITIES_KEY = "mockserver.capabilities"
 RESPONSE_STATUSES = range(400, 600)
 
 
@@ -75,6 +79,10 @@ class Control:
             self.fault = self.fault or effect.fault
 
 
+def unable(effect: str) -> str:
+    return f"available here: a {effect} needs the served mock's front (this server layer cannot {effect})"
+
+
 def mock_error(status: int, kind: str, message: str, **extra: Any) -> Reply:
     """The mock's own error shape (not a vendor's): what the client asked of the mock is wrong."""
     return Reply({"mock_error": kind, "message": message, **extra}, status)
@@ -96,14 +104,21 @@ class ResponseControl:
 
     @staticmethod
     def preferences(request: Request) -> Preferences | None:
-        """The request's preferences; raises PreferenceError for a malformed one."""
+        """The request's preferences; raises PreferenceError for a malformed one, or for a
+        delay or fault the server layer cannot carry out."""
         header = request.environ.get("HTTP_PREFER")
         query = request.query_string
         if header is None and b"__" not in query:
             return None
         args = parse_query(query) if b"__" in query else None
         prism = {k: args[k] for k in prefer.PRISM_QUERY if k in args} if args is not None else None
-        return prefer.parse(header, prism)
+        found = prefer.parse(header, prism)
+        if found is not None:
+            able = request.environ.get(CAPABILITIES_KEY, ())
+            for name in ("delay", "fault"):
+                if getattr(found, name) is not None and name not in able:
+                    raise PreferenceError(name, found.raw[name], unable(name))
+        return found
 
     def rule_effects(self, request: Request, operation: Operation, path: str) -> list[Effect]:
         mock = self.runtime.mock

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 import random
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 MAX_DELAY_MS = 60_000
