@@ -112,3 +112,10 @@ def test_different_seeds_give_different_bodies(strict_mock: MockServer) -> None:
     responses = _operation(strict_mock.runtimes["perscom"], "listEvents")
     bodies = {str(responses.answer(200, None, True, seed).body) for seed in range(20)}
     assert len(bodies) == 20
+
+
+def test_write_only_properties_stay_out_of_a_made_up_response(strict_mock: MockServer) -> None:
+    responses = _operation(strict_mock.runtimes["kona"], "getCalendarEvent")
+    for seed in range(30):
+        (event,) = responses.answer(200, None, True, seed).body["calendar_events"]
+        assert "participant_ids" not in event and "editor_ids" not in event

@@ -41,7 +41,7 @@ def test_an_empty_header_counts_as_absent() -> None:  # Prism tests the header f
 
 
 @pytest.mark.parametrize(
-    "value", ["4040", "40", "abc", "2O0", "", "+20", "200.0", "٢٠٠"], ids=lambda v: repr(v)
+    "value", ["4040", "0404", "40", "abc", "2O0", "", "+20", "200.0", "٢٠٠"], ids=lambda v: repr(v)
 )
 def test_code_must_be_exactly_three_digits(value: str) -> None:
     with pytest.raises(PreferenceError) as caught:
