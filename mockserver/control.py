@@ -80,7 +80,8 @@ class Control:
 
 
 def unable(effect: str) -> str:
-    return f"available here: a {effect} needs the served mock's front (this server layer cannot {effect})"
+    why = "wait without holding a worker thread" if effect == "delay" else "reach the socket"
+    return f"supported by this server layer (a {effect} must {why}: it comes with the non-blocking front)"
 
 
 def mock_error(status: int, kind: str, message: str, **extra: Any) -> Reply:

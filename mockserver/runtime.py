@@ -31,6 +31,7 @@ from mockserver.validation import (
     RequestValidator,
     ResponseValidator,
     SchemaCatalog,
+    ValidatedRequest,
     compile_request_validator,
     request_components,
     response_components,
@@ -176,24 +177,37 @@ class ApiRuntime:
             path_args, parse_query(request.query_string), request.headers, request.get_data()
         )
 
-        def handle() -> Reply:
-            with self.mock.store.locked(self.name) as state:
-                ctx = RequestContext(
-                    compiled.operation,
-                    validated,
-                    state,
-                    principal,
-                    self.mock.tokens,
-                    now,
-                    base_url,
-                    self.mock.config,
-                    self.schemas,
-                )
-                return compiled.handler(ctx)
-
         if preferences is None or control is None:
-            return handle()
-        return self.control.answer(preferences, compiled.operation, request, control, handle)
+            return self._call(compiled, validated, principal, now, base_url)
+        return self.control.answer(
+            preferences,
+            compiled.operation,
+            request,
+            control,
+            lambda: self._call(compiled, validated, principal, now, base_url),
+        )
+
+    def _call(
+        self,
+        compiled: CompiledOperation,
+        validated: ValidatedRequest,
+        principal: Principal | None,
+        now: Any,
+        base_url: str,
+    ) -> Reply:
+        with self.mock.store.locked(self.name) as state:
+            ctx = RequestContext(
+                compiled.operation,
+                validated,
+                state,
+                principal,
+                self.mock.tokens,
+                now,
+                base_url,
+                self.mock.config,
+                self.schemas,
+            )
+            return compiled.handler(ctx)
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
