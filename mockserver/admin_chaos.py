@@ -53,10 +53,9 @@ def add_rule() -> Response | tuple[Response, int]:
     given: Any = request.get_json(silent=True)
     if not isinstance(given, dict):
         return _problem(400, "send the rule as a JSON object (see /__mock/openapi.json, ChaosRuleInput)")
-    problems = _rule_validator().errors(given)
+    problems = _rule_validator().violations(given)
     if problems:
-        shown = "; ".join(f"{p.dotted or 'rule'}: {p.message}" for p in problems[:10])
-        return _problem(400, shown)
+        return _problem(400, "; ".join("rule" + problem.removeprefix("body") for problem in problems[:10]))
     mock = _mock()
     for effect in ("delay", "fault"):
         if effect in given and effect not in mock.capabilities:
