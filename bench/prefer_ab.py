@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from wsgi_servers import wait_up, wrk  # type: ignore[import-not-found]
+from wsgi_servers import running, wait_up, wrk  # type: ignore[import-not-found]
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = {
@@ -48,20 +47,9 @@ def export(ref: str, into: Path) -> Path:
 
 def measure(tree: Path, port: int, seconds: int) -> dict[str, tuple[float, float]]:
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", "--port", str(port)],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
+    with running([sys.executable, "-m", "mockserver", "serve", "--port", str(port)], tree, env):
         wait_up(port)
         return {name: wrk(f"http://127.0.0.1:{port}{path}", AUTH_SCRIPT, seconds) for name, path in PATHS.items()}
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
 
 
 WSGI_LOOP = """

@@ -18,6 +18,8 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +58,19 @@ WORKLOADS = {
 }
 
 
+@contextmanager
+def running(command: list[str], cwd: Path, env: dict[str, str]) -> Iterator[None]:
+    """A server process for the length of the block, killed with its children afterwards."""
+    proc = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    try:
+        yield
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+
+
 def wait_up(port: int) -> None:
     for _ in range(200):
         try:
@@ -90,23 +105,12 @@ def main() -> None:
     for run in range(args.runs):
         for name, command in SERVERS.items():
             port = 18100 + run * 10 + list(SERVERS).index(name)
-            proc = subprocess.Popen(
-                command(port),
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-            try:
+            with running(command(port), ROOT, env):
                 wait_up(port)
                 for workload, (path, script) in WORKLOADS.items():
                     results.setdefault((name, workload), []).append(
                         wrk(f"http://127.0.0.1:{port}{path}", script, args.seconds)
                     )
-            finally:
-                os.killpg(proc.pid, signal.SIGTERM)
-                proc.wait(timeout=15)
     print(f"{'server':10} {'workload':14} {'req/s':>9} {'p99 ms':>8} {'vs granian':>10}")
     for (name, workload), values in results.items():
         rps = statistics.median(v[0] for v in values)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from mockserver.admin import ADMIN_PREFIX, ADMIN_SPEC
+from mockserver.admin import ADMIN_PREFIX, ADMIN_SPEC, _mock, _problem
 from mockserver.chaos import RuleError
 from mockserver.control import unable
 from mockserver.spec import Spec
 from mockserver.validation import SchemaValidator
 
-if TYPE_CHECKING:
-    from mockserver.app import MockServer
-
 chaos_blueprint = Blueprint("mock_chaos", __name__, url_prefix=f"{ADMIN_PREFIX}/chaos")
-
-
-def _mock() -> MockServer:
-    mock: MockServer = current_app.extensions["mockserver"]
-    return mock
-
-
-def _problem(status: int, message: str) -> Response:
-    response = jsonify({"error": "admin request failed", "message": message})
-    response.status_code = status
-    return response
 
 
 def _rule_validator() -> SchemaValidator:
