@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from mockserver.guard import redact
 from mockserver.journal import JournalQueryError, parse_filters
 from mockserver.jsonbody import lone_surrogate
 from mockserver.spec import Spec
@@ -70,7 +71,13 @@ def reset(api: str | None = None) -> Response:
 def export_state(api: str | None = None) -> Response:
     if api is not None and not _known(api):
         return _problem(404, f"unknown API {api!r}")
-    return jsonify(_mock().store.export(api))
+    exported = _mock().store.export(api)
+    if request.args.get("secrets") != "include":
+        runtimes = _mock().runtimes
+        exported = {
+            name: redact(part, runtimes[name].definition.secret_keys) for name, part in exported.items()
+        }
+    return jsonify(exported)
 
 
 def _document() -> Any:

@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, abort, g, jsonify, request
 from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
 from mockserver.accesslog import log_access
-from mockserver.admin import admin_blueprint
+from mockserver.admin import ADMIN_PREFIX, admin_blueprint
 from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
@@ -22,8 +22,11 @@ from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.errors import ConfigurationError
 from mockserver.gateway import Gateway, Recorder, cors_options, http_error_body
+from mockserver.guard import AdminGuard
+from mockserver.intake import REFUSAL_KEY
 from mockserver.journal import Journal
 from mockserver.registry import ApiDefinition
+from mockserver.rendering import default_message
 from mockserver.runtime import ApiRuntime
 from mockserver.store import InMemoryStore
 
@@ -92,7 +95,9 @@ def create_app(
     _install_hooks(app, mock)
     cors = cors_options(settings.cors_origins)
     CORS(app, **cors)
-    app.wsgi_app = Gateway(app, mock, cors=get_cors_options(app, cors))  # type: ignore[method-assign]
+    resolved_cors = get_cors_options(app, cors)
+    _install_guard(app, AdminGuard(resolved_cors, settings.allowed_hosts, settings.admin_token))
+    app.wsgi_app = Gateway(app, mock, cors=resolved_cors)  # type: ignore[method-assign]
     return app
 
 
@@ -111,12 +116,36 @@ def _add_spec_route(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) 
     app.add_url_rule(f"{mount}/openapi.json", f"{endpoint}_spec", spec)
 
 
+def _install_guard(app: Flask, guard: AdminGuard) -> None:
+    """The admin API and the served specs answer only what ``AdminGuard`` lets through."""
+
+    @app.before_request
+    def check() -> Response | None:
+        path = request.path
+        admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+        if not admin and not path.endswith("/openapi.json"):
+            return None
+        has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
+        refused = guard.refusal(request.method, path, request.headers, has_body, admin)
+        if refused is None:
+            return None
+        response = jsonify({"error": "admin request refused", "message": refused[1]})
+        response.status_code = refused[0]
+        if refused[0] == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="mockserver admin"'
+        return response
+
+
 def _install_hooks(app: Flask, mock: MockServer) -> None:
     record = Recorder(mock)
 
     @app.before_request
     def start_timer() -> None:
         g.started = time.perf_counter()
+        refusal = request.environ.get(REFUSAL_KEY)
+        if refusal is not None:  # the intake refused the body (too large, too slow): nothing read
+            error = refusal.error()
+            abort(error.status, description=default_message(error))
 
     @app.after_request
     def log(response: Response) -> Response:

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from mockserver.apis import API_DEFINITIONS
 from mockserver.config import DEV_TOKEN
 from mockserver.errors import ConfigurationError
-from mockserver.serving import OPTIONS_VARIABLE, prepare
+from mockserver.guard import is_loopback, new_admin_token
+from mockserver.serving import OPTIONS_VARIABLE, prebuilt_config, prepare
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,8 +33,15 @@ def _parser() -> argparse.ArgumentParser:
         "--threads",
         type=int,
         default=1,
-        help="WSGI threads (default 1: fastest, fair to every client; more let a slow upload wait "
-        "without holding up other requests, at the cost of tail latency: see bench/README.md)",
+        help="threads running requests (default 1: fastest; slow clients never hold one, their "
+        "bodies are read in the event loop; more only help with slow handlers: see bench/README.md)",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="largest request body accepted, else 413 without reading it (default 10 MB; config max_body)",
     )
     return parser
 
@@ -51,26 +59,50 @@ def _banner(options: dict[str, object], host: str, port: int) -> str:
     return "\n".join(lines)
 
 
+def _public_warning(host: str, admin_token: str | None) -> str:
+    return (
+        f"mockserver: WARNING: bound to {host}, not loopback: anyone who can reach this port can call the "
+        "mocked APIs with the dev credentials. The admin API (/__mock) needs\n"
+        f"  Authorization: Bearer {admin_token}\n"
+        "(set admin_token in the config or MOCKSERVER_ADMIN_TOKEN to choose it), and the admin API and "
+        "specs answer only loopback Host names or the config's allowed_hosts."
+    )
+
+
 def serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
 
-    options = {"api": args.api, "config": args.config, "seed": args.seed, "strict": args.strict}
+    options = {
+        "api": args.api,
+        "config": args.config,
+        "seed": args.seed,
+        "strict": args.strict,
+        "max_body": args.max_body,
+        "threads": args.threads,
+        # reachable from other machines: the admin API needs a token (generated unless configured)
+        "public_admin_token": None if is_loopback(args.host) else new_admin_token(),
+    }
     try:
         # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
-        os.environ[OPTIONS_VARIABLE] = prepare(options)
+        os.environ[OPTIONS_VARIABLE] = encoded = prepare(options)
     except ConfigurationError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
+    config = prebuilt_config(encoded)
     print(_banner(options, args.host, args.port), flush=True)
+    if options["public_admin_token"]:
+        print(_public_warning(args.host, config.admin_token), file=sys.stderr, flush=True)
     server = Granian(
-        "mockserver.serving:app_from_environment",
+        "mockserver.serving:intake_from_environment",
         address=args.host,
         port=args.port,
-        interface=Interfaces.WSGI,
+        # the intake front (mockserver/intake.py) reads bodies in the event loop, then runs the WSGI app
+        interface=Interfaces.RSGI,
         factory=True,
         workers=1,  # one process: the in-memory state must be shared by every request
-        blocking_threads=args.threads,
+        http1_settings=HTTP1Settings(header_read_timeout=int(config.header_timeout * 1000)),
         log_access=False,  # the app logs one line per request itself
         websockets=False,
     )

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from mockserver.errors import ConfigurationError
+from mockserver.intake import DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BODY
 
 DEV_TOKEN = "dev-token"
 DEV_API_KEY = "dev-api-key"
@@ -41,6 +42,11 @@ class MockConfig:
     journal_bytes: int = 16 * 2**20  # bodies and headers kept, all entries together
     journal_body_limit: int = 64 * 2**10  # bytes of each request and response body kept
     root_api: str | None = None
+    max_body: int = DEFAULT_MAX_BODY  # bytes: a longer request body is refused with 413, unread
+    body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds to send a whole body, else 408
+    header_timeout: float = 10.0  # seconds to send the request line and headers (granian cuts them)
+    allowed_hosts: tuple[str, ...] = ()  # Host names the admin API and specs answer besides loopback
+    admin_token: str | None = None  # required by the admin API when set (generated on a public bind)
     log_requests: bool = True
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> MockConfig:
@@ -79,6 +85,8 @@ def _parse_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         parsed["api_keys"] = {k: tuple(v) for k, v in parsed["api_keys"].items()}
     if "cors_origins" in parsed:
         parsed["cors_origins"] = tuple(parsed["cors_origins"])
+    if "allowed_hosts" in parsed:
+        parsed["allowed_hosts"] = tuple(str(h) for h in parsed["allowed_hosts"])
     return parsed
 
 
@@ -97,13 +105,15 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
 
 
 def from_environment(base: MockConfig | None = None) -> MockConfig:
-    """Apply MOCKSERVER_CONFIG (a file), MOCKSERVER_TOKENS and MOCKSERVER_STRICT."""
+    """Apply MOCKSERVER_CONFIG (a file), MOCKSERVER_TOKENS, MOCKSERVER_ADMIN_TOKEN and MOCKSERVER_STRICT."""
     config = base or MockConfig()
     if path := os.environ.get("MOCKSERVER_CONFIG"):
         config = config.with_overrides(read_config_file(path))
     if tokens := os.environ.get("MOCKSERVER_TOKENS"):
         extra = _parse_tokens(t.strip() for t in tokens.split(",") if t.strip())
         config = replace(config, tokens=config.tokens + extra)
+    if admin_token := os.environ.get("MOCKSERVER_ADMIN_TOKEN"):
+        config = replace(config, admin_token=admin_token)
     if strict := os.environ.get("MOCKSERVER_STRICT"):
         config = replace(config, strict=strict.lower() in {"1", "true", "yes", "on"})
     return config

@@ -10,6 +10,7 @@ paths share the journal, the access log and the CORS rules, so a client cannot t
 
 from __future__ import annotations
 
+import io
 import logging
 import time
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ from werkzeug.wrappers import Request
 
 from mockserver.admin import ADMIN_PREFIX
 from mockserver.control import CONTROL_KEY
+from mockserver.intake import REFUSAL_KEY, refusal_of
 from mockserver.registry import Reply
 from mockserver.runtime import ApiRuntime, encode
 
@@ -132,12 +134,18 @@ class Gateway:
         started = time.perf_counter()
         request = Request(environ)
         found = self.route(request.path)
+        refusal = refusal_of(environ, self.mock.config.max_body)
+        if refusal is not None:  # what was refused is never read, not even by the journal
+            environ["wsgi.input"] = io.BytesIO()
+            environ.pop("CONTENT_LENGTH", None)
         if found is None:
+            if refusal is not None:
+                environ[REFUSAL_KEY] = refusal  # Flask's before_request answers it in the admin shape
             return self.fallback(environ, start_response)
         runtime, path, mount = found
         operation_id = None
         try:
-            reply, operation_id = runtime.dispatch(request, path, mount)
+            reply, operation_id = runtime.dispatch(request, path, mount, refusal.error() if refusal else None)
             status, headers, body = encode(reply)
         except Exception as exc:
             # as Flask does for its views: tell got_request_exception's listeners (schemathesis'

@@ -83,6 +83,8 @@ class ApiDefinition:
     render_error: ErrorRenderer
     new_state: Callable[[], ApiState]
     spec_file: Path | None = None
+    # keys of the exported state whose values are secrets (redacted unless asked for explicitly)
+    secret_keys: frozenset[str] = frozenset()
 
     @property
     def spec_path(self) -> Path:

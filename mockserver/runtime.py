@@ -101,11 +101,16 @@ class ApiRuntime:
             )
         return compiled
 
-    def dispatch(self, request: Request, path: str, mount: str) -> tuple[Reply, str | None]:
-        """The answer to one request at ``path`` inside the API, and the operation it matched."""
+    def dispatch(
+        self, request: Request, path: str, mount: str, refused: ApiError | None = None
+    ) -> tuple[Reply, str | None]:
+        """The answer to one request at ``path`` inside the API, and the operation it matched;
+        ``refused`` is the intake's refusal of its body (too large, too slow), answered as is."""
         compiled: CompiledOperation | None = None
         own = False  # the mock's own answer (a refused preference, an undocumented injection)
         try:
+            if refused is not None:
+                raise refused
             if _is_preflight(request) and self.router.template_for(path) is not None:
                 return Reply(None, 204), None
             operation, path_args = self.router.match(path, request.method)

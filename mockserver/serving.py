@@ -16,6 +16,7 @@ from mockserver.accesslog import BufferedAccessLog
 from mockserver.app import create_app
 from mockserver.config import MockConfig, from_environment, read_config_file
 from mockserver.errors import ConfigurationError
+from mockserver.intake import Intake
 from mockserver.store import StateLoadError
 
 OPTIONS_VARIABLE = "MOCKSERVER_SERVE_OPTIONS"
@@ -43,6 +44,10 @@ def build_app(options: dict[str, Any]) -> Flask:
     overrides: dict[str, Any] = {"root_api": options.get("api")}
     if options.get("strict") is not None:
         overrides["strict"] = options["strict"]
+    if options.get("max_body") is not None:
+        overrides["max_body"] = options["max_body"]
+    if options.get("public_admin_token") and config.admin_token is None:
+        overrides["admin_token"] = options["public_admin_token"]  # bound beyond loopback, none configured
     apis = [options["api"]] if options.get("api") else None
     app = create_app(config.with_overrides(overrides), apis=apis)
     if options.get("seed"):
@@ -61,6 +66,13 @@ def prepare(options: dict[str, Any]) -> str:
     return encoded
 
 
+def prebuilt_config(encoded: str) -> MockConfig:
+    """The config of the app ``prepare`` built for these options."""
+    assert _prebuilt is not None and _prebuilt[0] == encoded
+    config: MockConfig = _prebuilt[1].extensions["mockserver"].config
+    return config
+
+
 def _tune_logging() -> None:
     """Skip what the access log's format never prints (the logging HOWTO's "Optimization"):
     the caller's frame, thread, process and multiprocessing names (~3% of a small request)."""
@@ -71,7 +83,7 @@ def _tune_logging() -> None:
 
 
 def app_from_environment() -> Flask:
-    """The WSGI factory granian calls in the serving process."""
+    """The WSGI app of the serving process (the intake front runs it; any WSGI server can too)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     _tune_logging()
     encoded = os.environ.get(OPTIONS_VARIABLE, "{}")
@@ -83,3 +95,16 @@ def app_from_environment() -> Flask:
     if mock.config.log_requests:  # this process's logging is ours: the access log goes direct
         mock.access_log = BufferedAccessLog(sys.stderr)
     return app
+
+
+def intake_from_environment() -> Intake:
+    """The ASGI factory granian calls in the serving process: the intake front before the WSGI app."""
+    app = app_from_environment()
+    config = app.extensions["mockserver"].config
+    options = json.loads(os.environ.get(OPTIONS_VARIABLE, "{}"))
+    return Intake(
+        app.wsgi_app,
+        max_body=config.max_body,
+        body_timeout=config.body_timeout,
+        threads=int(options.get("threads") or 1),
+    )

@@ -12,4 +12,5 @@ API = ApiDefinition(
     handlers=HANDLERS,
     render_error=RENDERER,
     new_state=KonaState,
+    secret_keys=frozenset({"client_secret", "refresh_tokens"}),
 )
