@@ -1,98 +1,78 @@
-"""``contracts run``: the contract suites (schemathesis + scenarios) against the mock or a live URL."""
+"""``contracts run``: the contract suites (schemathesis + scenarios) against the mock or a live URL.
+
+Exit codes: 0 passed, 1 failures (an operation not exercised included), 2 a usage error or a
+target that cannot be tested (unreachable, token refused, not the API), 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import pytest
 
-from contracts.target import APIS
+from contracts import run as runs
+from contracts.options import APIS, RunConfig, UsageError, add_cli_options, option_args
+from contracts.preflight import TargetUnusable, preflight_all
 
 HERE = Path(__file__).resolve().parent
-TOKEN_HELP = "TOKEN or API=TOKEN; or set CONTRACTS_TOKEN / CONTRACTS_TOKEN_<API> instead"
+PASSED, FAILED, UNUSABLE, INTERRUPTED = 0, 1, 2, 130
+# pytest's exit status → ours (pytest: 2 interrupted, 3 internal error, 4 usage, 5 nothing collected)
+EXIT_CODES = {0: PASSED, 1: FAILED, 2: INTERRUPTED, 3: FAILED, 4: UNUSABLE, 5: UNUSABLE}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        """One line (no usage block) and exit 2, as for every other mistake."""
+        self.exit(UNUSABLE, f"contracts: {message} (see contracts {self.prog.split()[-1]} --help)\n")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="contracts", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run the contract suites")
-    run.add_argument("--api", action="append", choices=APIS, help="API to check (repeatable; default all)")
-    run.add_argument(
-        "--base-url",
-        action="append",
-        help="URL of a mockserver root, or API=URL (repeatable); default: the in-process mock",
-    )
-    run.add_argument(
-        "--token",
-        action="append",
-        help=TOKEN_HELP,
-    )
-    run.add_argument(
-        "--profile",
-        choices=["quick", "ci", "deep"],
-        default="ci",
-        help="generated cases per operation: quick=10, ci=25, deep=100",
-    )
+    parser = _Parser(prog="contracts", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="run the contract suites", description=__doc__)
+    add_cli_options(run)
     run.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
-    run.add_argument(
-        "--read-only",
-        action="store_true",
-        help="only operations that cannot change state (safe for a shared staging deployment)",
-    )
-    run.add_argument(
-        "--reset",
-        action="store_true",
-        help="the live target is a mockserver of your own: reset its state between scenarios",
-    )
-    run.add_argument(
-        "--rate-limit", type=float, metavar="N", help="at most N requests per second to live targets"
-    )
-    run.add_argument(
-        "--ledger", metavar="PATH", help="where to record what a live run creates (default .contracts/)"
-    )
     run.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report here")
-    run.add_argument("--report", metavar="PATH", help="write the run report here: .md (Markdown) or .html")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     cleanup = commands.add_parser(
         "cleanup",
         help="delete what an interrupted live run left behind, from its ledger file",
     )
     cleanup.add_argument("ledger", type=Path, help="the ledger file the run named")
-    cleanup.add_argument("--token", action="append", help=TOKEN_HELP)
+    cleanup.add_argument("--token", action="append", help="TOKEN or API=TOKEN (or CONTRACTS_<API>_TOKEN)")
     return parser
 
 
 def pytest_args(args: argparse.Namespace) -> list[str]:
     apis = args.api or list(APIS)
     suites = [str(HERE / f"test_{api}.py") for api in apis if (HERE / f"test_{api}.py").exists()]
-    if not suites:
-        raise SystemExit(f"contracts: no suite yet for {', '.join(apis)}")
-    argv = [*suites, "-p", "no:cacheprovider", "--rootdir", str(HERE.parent), "--profile", args.profile]
-    argv += [f"--base-url={value}" for value in args.base_url or ()]
-    argv += [f"--token={value}" for value in args.token or ()]
+    argv = [*suites, "-p", "no:cacheprovider", "--rootdir", str(HERE.parent)]
+    argv += option_args(vars(args))
     if args.seed is not None:
         argv.append(f"--hypothesis-seed={args.seed}")
-    if args.read_only:
-        argv.append("--read-only")
-    if args.reset:
-        argv.append("--reset")
-    if args.rate_limit is not None:
-        if args.rate_limit <= 0:
-            raise SystemExit("contracts: --rate-limit must be a positive number of requests per second")
-        argv.append(f"--rate-limit={args.rate_limit}")
-    if args.ledger:
-        argv.append(f"--ledger={args.ledger}")
     if args.junit_xml:
         argv.append(f"--junitxml={args.junit_xml}")
-    if args.report:
-        argv.append(f"--report={args.report}")
     if args.keyword:
         argv += ["-k", args.keyword]
     return argv
+
+
+class HandOver:
+    """Gives the pytest session the run `contracts run` built and checked."""
+
+    def __init__(self, run: runs.Run) -> None:
+        self.run = run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_cmdline_main(self, config: pytest.Config) -> None:
+        config.stash[runs.RUN_KEY] = self.run
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -100,28 +80,60 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def cleanup(ledger: Path, tokens: list[str] | None = None) -> int:
-    from contracts.safety import Ledger, cleanup_ledger
+def _say(line: str) -> None:
+    print(f"contracts: {line}", file=sys.stderr)
 
+
+def cleanup(ledger: Path, tokens: list[str] | None = None) -> int:
+    from contracts.ledger import Ledger, cleanup_ledger
+    from mockserver.config import DEV_TOKEN
+
+    config = RunConfig.build({"token": tokens}, os.environ)
     if not ledger.is_file():
-        print(f"contracts: no ledger at {ledger}")
-        return 2
+        _say(f"no ledger at {ledger}")
+        return UNUSABLE
     loaded = Ledger.load(ledger)
     if not loaded.pending:
         print(f"contracts: nothing left to delete in {ledger}")
         ledger.unlink()
-        return 0
-    lines = cleanup_ledger(loaded, tokens)
+        return PASSED
+    lines = cleanup_ledger(loaded, lambda api: config.token(api) or DEV_TOKEN)
     print("\n".join(lines))
-    return 1 if any("could NOT" in line for line in lines) else 0
+    return FAILED if any("could NOT" in line for line in lines) else PASSED
+
+
+def run(args: argparse.Namespace) -> int:
+    config = RunConfig.build(vars(args), os.environ, seed=args.seed)
+    this_run = runs.Run(config)
+    try:
+        preflight_all(this_run.live_targets())
+    except TargetUnusable as exc:
+        _say(str(exc))
+        return UNUSABLE
+    code = int(pytest.main(pytest_args(args), plugins=[HandOver(this_run)]))
+    if code == 5:
+        _say("no test matched (check -k and --api)")
+    return EXIT_CODES.get(code, FAILED)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "cleanup":
-        return cleanup(args.ledger, args.token)
-    signal.signal(signal.SIGTERM, _interrupt)
-    return int(pytest.main(pytest_args(args)))
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a mistake argparse found (2, one line printed)
+        return int(exc.code or 0)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if args.command == "cleanup":
+            return cleanup(args.ledger, args.token)
+        return run(args)
+    except UsageError as exc:
+        _say(str(exc))
+        return UNUSABLE
+    except KeyboardInterrupt:
+        _say("INTERRUPTED")
+        return INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -1,115 +1,135 @@
-"""pytest options choosing the target; they run before the suites are imported."""
+"""The contract run as a pytest plugin: its options, its :class:`~contracts.run.Run` on
+``config.stash``, the preflight, the suites built at collection, and the cleanup."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import settings
+from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
 
-from contracts import safety
+from contracts import run as runs
 from contracts.harness import honour_seed
 from contracts.live import LiveServer
-from contracts.report import add_report_options, configure_report
-from contracts.target import APIS
+from contracts.options import APIS, RunConfig, UsageError, add_pytest_options, option_values
+from contracts.preflight import TargetUnusable, preflight_all
+from contracts.report import configure_report
+from contracts.suite import Suite, schema_test_of
+
+_SERVER = pytest.StashKey[LiveServer]()
+_PROFILE = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("contracts")
-    group.addoption(
-        "--base-url",
-        action="append",
-        default=None,
-        help="live target: URL of a mockserver root, or API=URL (repeatable)",
-    )
-    group.addoption("--token", action="append", default=None, help="bearer token: TOKEN or API=TOKEN")
-    group.addoption(
-        "--live-server",
-        action="store_true",
-        help="start `mockserver serve` on a free loopback port and target it",
-    )
-    group.addoption(
-        "--profile",
-        choices=["quick", "ci", "deep"],
-        default=None,
-        help="generated cases per operation: quick=10, ci=25, deep=100",
-    )
-    group.addoption(
-        "--read-only",
-        action="store_true",
-        help="send only requests that cannot change state (safe methods and operations marked x-read-only)",
-    )
-    group.addoption(
-        "--rate-limit",
-        type=float,
-        default=None,
-        help="at most this many requests per second to a live target (all suites together)",
-    )
-    group.addoption(
-        "--reset",
-        action="store_true",
-        help="the live target is a mockserver this run may reset between scenarios (--live-server implies it)",
-    )
-    group.addoption(
-        "--ledger",
-        default=None,
-        help="file recording what the run created on a live target, for cleanup (default: .contracts/)",
-    )
-    add_report_options(parser)  # --report: the run report (contracts/report.py)
+    add_pytest_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    configure_report(config)  # the run report plugin: progress lines, summary, --report
-    honour_seed(config.getoption("--hypothesis-seed", None))
-    for option, variable in (("--base-url", "CONTRACTS_BASE_URL"), ("--token", "CONTRACTS_TOKEN")):
-        for value in config.getoption(option) or ():
-            name, sep, rest = value.partition("=")
-            key = f"{variable}_{name.upper()}" if sep and name in APIS else variable
-            os.environ[key] = rest if key != variable else value
     config.addinivalue_line(
         "markers",
         "read_only: a scenario that sends only requests that cannot change state (runs under --read-only)",
     )
-    if config.getoption("--profile"):
-        os.environ["CONTRACTS_PROFILE"] = config.getoption("--profile")
-    if config.getoption("--read-only"):
-        os.environ["CONTRACTS_READ_ONLY"] = "1"
-    if config.getoption("--rate-limit"):
-        os.environ["CONTRACTS_RATE_LIMIT"] = str(config.getoption("--rate-limit"))
-    if config.getoption("--ledger"):
-        os.environ["CONTRACTS_LEDGER"] = config.getoption("--ledger")
-    if config.getoption("--reset"):
-        os.environ["CONTRACTS_RESET"] = "1"
-    if config.getoption("--live-server"):
-        os.environ["CONTRACTS_RESET"] = "1"
+    if runs.RUN_KEY in config.stash:  # handed over by `contracts run`, which built and checked it
+        start(config, runs.of(config))
+        return
+    seed = config.getoption("--hypothesis-seed", None)
+    try:
+        run_config = RunConfig.build(option_values(config), os.environ, seed=seed)
+    except UsageError as exc:
+        raise pytest.UsageError(f"contracts: {exc}") from None
+    start(config, runs.Run(run_config))
+    try:
+        preflight_all(runs.of(config).live_targets())
+    except TargetUnusable as exc:
+        pytest.exit(f"contracts: {exc}", returncode=2)
+
+
+def start(config: pytest.Config, run: runs.Run) -> None:
+    """Put ``run`` on ``config`` for this session (and start the server it asked for)."""
+    config.stash[_PROFILE] = settings.get_current_profile_name()
+    honour_seed(run.config.seed)
+    if run.config.live_server and run.live_url is None:
         server = LiveServer.start(strict=True)
         config.stash[_SERVER] = server
-        os.environ["CONTRACTS_BASE_URL"] = server.url
+        run.live_url = server.url
+    runs.install(config, run)
+    configure_report(config)  # progress lines, summary, --report (contracts/report.py)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) -> Any:
+    """``@schema_test(api)`` functions: schemathesis' collector over the run's schema, built now."""
+    declared = schema_test_of(obj)
+    if declared is None or not isinstance(collector, pytest.Module | pytest.Class):
+        return None
+    api, prepare = declared
+    suite = runs.of(collector.config).suite(api, prepare=prepare)
+    test = suite.parametrize(obj)
+    return SchemathesisCase.from_parent(collector, test_function=test, name=name, schema=SchemaHandleMark.get(test))
+
+
+def api_of(path: Path | str) -> str | None:
+    """The API of a contract suite module (``contracts/test_<api>.py``), else None."""
+    stem = Path(str(path)).stem
+    api = stem.removeprefix("test_")
+    return api if stem.startswith("test_") and api in APIS and Path(str(path)).parent.name == "contracts" else None
+
+
+@pytest.fixture(scope="session")
+def run(request: pytest.FixtureRequest) -> runs.Run:
+    """The run in progress."""
+    return runs.of(request.config)
+
+
+@pytest.fixture(scope="module")
+def suite(request: pytest.FixtureRequest) -> Suite:
+    """The schema-driven suite of the module's API."""
+    api = api_of(request.path)
+    assert api is not None, f"{request.path} is not a contract suite"
+    return runs.of(request.config).suite(api)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under --read-only only the schema tests (already cut to safe operations) and the scenarios
-    marked ``read_only`` run; a scenario that writes is skipped, never half-run."""
-    if not config.getoption("--read-only"):
+    """Only the APIs asked for run. Under --read-only only the schema tests (already cut to safe
+    operations) and the scenarios marked ``read_only`` run; a scenario that writes is skipped,
+    never half-run."""
+    run_config = runs.of(config).config
+    kept = [item for item in items if api_of(item.path) in (None, *run_config.apis)]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+    if not run_config.read_only:
         return
     writes = pytest.mark.skip(reason="it writes; skipped under --read-only")
     for item in items:
-        if (
-            item.get_closest_marker("read_only") is None
-            and getattr(item, "originalname", "") != "test_schema"
-        ):
+        contract = api_of(item.path) is not None
+        schema = getattr(item, "originalname", "") == "test_schema"
+        if contract and not schema and item.get_closest_marker("read_only") is None:
             item.add_marker(writes)
+
+
+def pytest_keyboard_interrupt() -> None:
+    for run in runs.active_runs():
+        run.interrupted = True
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # Runs after a failure and after Ctrl-C too: whatever the run created on a live target goes.
+    if runs.RUN_KEY not in session.config.stash:
+        return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    safety.cleanup_run(report=reporter.write_line if reporter else print)
+    runs.of(session.config).cleanup(report=reporter.write_line if reporter else print)
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     server = config.stash.get(_SERVER, None)
     if server is not None:
         server.stop()
-
-
-_SERVER = pytest.StashKey[LiveServer]()
+    runs.uninstall(config)
+    if _PROFILE in config.stash:
+        settings.load_profile(config.stash[_PROFILE])  # a seeded profile ends with its run

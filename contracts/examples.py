@@ -68,11 +68,17 @@ class Feed:
 class ExampleRecords:
     """The feeds of one API's spec, and the records they create for stateless cases."""
 
-    def __init__(self, spec: Spec, resources: Resources, target: Target, *, enabled: bool = True) -> None:
-        """``enabled=False`` (a read-only run, which creates nothing) leaves every case alone."""
+    def __init__(
+        self, spec: Spec, resources: Resources, target: Target, *, enabled: bool = True, borrow: bool = False
+    ) -> None:
+        """``enabled=False`` leaves every case alone. ``borrow=True`` (a read-only run, which
+        creates nothing) gives a fed parameter the id of a record the target already lists
+        instead: a read by id is then checked on its success path too, without a write."""
         self.target = target
         self.delete = resources.delete
+        self.borrow = borrow
         self.refused: set[tuple[str, str]] = set()  # (create label, URL): not asked again
+        self.listed: dict[str, Any] = {}  # list URL → a record id it showed (None: none)
         self.feeds: dict[str, list[Feed]] = {}
         by_id = {operation.operation_id: operation for operation in spec.operations}
         for create_id in resources.created if enabled and resources.delete else ():
@@ -105,11 +111,38 @@ class ExampleRecords:
         for feed in self.feeds.get(operation_id(case), ()):
             if feed.parameter not in path or str(path[feed.parameter]) != str(feed.example):
                 continue
+            if self.borrow:
+                record = self.existing(feed, path)
+                if record is not None:
+                    path[feed.parameter] = record
+                continue
             record = self.create(feed, path)
             if record is not None:
                 path[feed.parameter] = record
                 made.append(record)
         return made
+
+    def existing(self, feed: Feed, path: Mapping[str, Any]) -> Any:
+        """The id of a record the create's collection lists (a GET on the create's path), or None.
+
+        The id sits where the create's answer has it, as an item of the list: ``/data/id`` of a
+        create is looked up as ``/data/*/id`` (and ``/id`` as ``/data/*/id`` or ``/*/id``).
+        """
+        url = feed.create.path.format(**self._arguments(feed, path))
+        if url not in self.listed:
+            answer = self.target.request("GET", url)
+            body = _json(answer.text) if answer.status == 200 else None
+            *parents, last = feed.pointer.strip("/").split("/")
+            candidates = [feed.pointer, "/".join(["", *parents, "*", last]), f"/data/*/{last}", f"/*/{last}"]
+            found = [v for pointer in candidates for v in pointer_values(body, pointer) if isinstance(v, int | str)]
+            self.listed[url] = found[0] if found else None
+        return self.listed[url]
+
+    def _arguments(self, feed: Feed, path: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            name: path.get(feed.carried[name], default) if name in feed.carried else default
+            for name, default in feed.defaults.items()
+        }
 
     def remove(self, record: Any) -> None:
         """Delete a record made for a case (already gone if the case deleted it)."""
@@ -119,10 +152,7 @@ class ExampleRecords:
 
     def create(self, feed: Feed, path: Mapping[str, Any]) -> Any:
         """The new record's id, or None when the create refuses."""
-        arguments = {
-            name: path.get(feed.carried[name], default) if name in feed.carried else default
-            for name, default in feed.defaults.items()
-        }
+        arguments = self._arguments(feed, path)
         url = feed.create.path.format(**arguments)
         if (feed.create.label, url) in self.refused:
             return None

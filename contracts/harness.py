@@ -1,31 +1,30 @@
-"""Run-wide target choice, shared by the pytest suites and the ``contracts`` CLI."""
+"""Helpers of the scenario suites over the run in progress (``contracts.run``), and the seed.
+
+The suites' fixtures get the run from ``config.stash``; these helpers reach the same run for
+code that has no fixture at hand.
+"""
 
 from __future__ import annotations
 
-import os
 import uuid
-from functools import cache
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
-from contracts.target import Target, make_target, parse_pairs
+from contracts.options import PROFILES
 
-PROFILES = {"quick": 10, "ci": 25, "deep": 100}
+if TYPE_CHECKING:
+    from contracts.target import Target
+
+__all__ = ["PROFILES", "fresh_target", "require_admin", "require_clean_state", "require_own_clock", "run_target", "unique"]
 
 
-@cache
 def run_target(api: str) -> Target:
-    """The target of this run for ``api``, one per API and run (decided before collection).
+    """The target of the run in progress for ``api``."""
+    from contracts.run import active
 
-    The in-process mock is built once and shared by the schema tests, the workflow and the
-    scenarios: each of them starts from a reset (``fresh_target``), as a live mock does.
-    """
-    return make_target(api, parse_pairs(None, "CONTRACTS_BASE_URL"), parse_pairs(None, "CONTRACTS_TOKEN"))
-
-
-def max_examples() -> int:
-    return PROFILES[os.environ.get("CONTRACTS_PROFILE", "ci")]
+    return active().target(api)
 
 
 def honour_seed(seed: object) -> None:
@@ -51,21 +50,23 @@ def active_settings() -> settings:
 
 
 def fresh_target(api: str) -> Target:
-    """A target whose state is clean: the mock (in-process or live) reset, clock included.
+    """A target whose state is clean: the mock (in-process or live) reset, clock included, when
+    the run owns it. A shared or real deployment is never reset; the scenarios then rely on
+    unique ids instead."""
+    from contracts.run import active
 
-    A live URL without the mock's admin API (a real vendor deployment) is never reset; the
-    scenarios then rely on unique ids instead.
-    """
-    target = run_target(api)
-    if target.resettable:
-        target.reset()
-        target.admin("DELETE", "/clock")
-    return target
+    return active().fresh_target(api)
 
 
 def require_admin(target: Target) -> None:
     if not target.has_admin():
         pytest.skip("the target has no mock admin API (a real vendor deployment)")
+
+
+def require_own_clock(target: Target) -> None:
+    """For scenarios that move the mock's clock: never on a target the run does not own."""
+    if not target.resettable:
+        pytest.skip("moves the mock's clock: needs a target the run owns (in-process, --live-server, --reset)")
 
 
 def require_clean_state(target: Target) -> None:
@@ -75,4 +76,7 @@ def require_clean_state(target: Target) -> None:
 
 
 def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+    """A fresh name carrying the run's prefix, so a record it names is known as the run's."""
+    from contracts.run import active
+
+    return f"{active().prefix}{prefix}-{uuid.uuid4().hex[:12]}"

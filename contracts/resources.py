@@ -1,7 +1,7 @@
 """What each API's records look like to a staging-safe run: how the run finds the records it
 created, which requests name existing records, and how a record is removed again.
 
-Only what differs between the four APIs lives here; the mechanics are in ``contracts.safety``.
+Only what differs between the four APIs lives here; the mechanics are in ``contracts.guard`` and ``contracts.ledger``.
 """
 
 from __future__ import annotations

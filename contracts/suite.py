@@ -1,15 +1,17 @@
 """One API's schema-driven suite: the schemathesis schema, its checks and its stateful workflow.
 
-Each ``contracts/test_<api>.py`` builds one :class:`Suite` at import time and gets from it
+Each ``contracts/test_<api>.py`` declares its tests and the run builds the :class:`Suite` when
+it collects them (never at import time, so nothing of one run leaks into the next):
 
-* ``suite.schema`` for ``@suite.schema.parametrize()`` (examples, coverage and fuzzing phases),
-  with ``suite.check(case)`` as the test body, where a documented example id is first given a
-  record of its own (``contracts.examples``);
-* ``suite.workflow()``, the stateful phase over the spec's links, as a unittest ``TestCase``.
+* ``@schema_test(api)`` on ``test_schema(case, suite)``: schemathesis' ``parametrize()`` over
+  the run's schema (examples, coverage and fuzzing phases), one pytest item per operation, with
+  ``suite.check(case)`` as the body, where a documented example id is first given a record of
+  its own (``contracts.examples``);
+* ``suite.run_workflow()``: the stateful phase over the spec's links (``test_workflow``).
 
 Both run every built-in schemathesis check plus ours (``contracts.checks``), drop the failures
 listed in the reviewed ``contracts/false_positives.yaml`` and nothing else, and honour the run's
-safety options (``contracts.safety``): ``--read-only`` keeps only operations that cannot change
+safety options (``contracts.guard``): ``--read-only`` keeps only operations that cannot change
 state; against a live target, operations that name existing records run only through the
 stateful workflow, on records the run created, and client-chosen keys get the run's prefix.
 """
@@ -19,39 +21,61 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import reject, settings
 from schemathesis import Case
-from schemathesis.core.failures import Failure
+from schemathesis.core.failures import Failure, FailureGroup, as_reported_failure
 from schemathesis.core.transport import Response as StResponse
+from schemathesis.generation.stateful.state_machine import DEFAULT_STATE_MACHINE_SETTINGS
 from schemathesis.schemas import BaseSchema
 from schemathesis.transport.requests import prepare_query
 
 from contracts.checks import Check, ContractChecks, load_false_positives, operation_id
 from contracts.examples import ExampleRecords
-from contracts.harness import active_settings, max_examples, run_target
+from contracts.guard import SAFE_METHODS
+from contracts.harness import active_settings
 from contracts.resources import RESOURCES
-from contracts.safety import SAFE_METHODS, current_run
+from contracts.run import Run
 from contracts.schema import load_schema
 from mockserver.spec import Spec
 
 Prepare = Callable[[Case[Any]], None]
+_SCHEMA_TEST = "_contracts_schema_test"
+
+
+def schema_test(api: str, *, prepare: Prepare | None = None) -> Callable[[Any], Any]:
+    """Mark ``test_schema(case, suite)`` as ``api``'s schema test; the run parametrizes it with
+    its own schema when it collects the module (``contracts/conftest.py``). ``prepare`` readies
+    each case before it is sent."""
+
+    def mark(function: Any) -> Any:
+        setattr(function, _SCHEMA_TEST, (api, prepare))
+        return function
+
+    return mark
+
+
+def schema_test_of(function: Any) -> tuple[str, Prepare | None] | None:
+    found: tuple[str, Prepare | None] | None = getattr(function, _SCHEMA_TEST, None)
+    return found
 
 
 class Suite:
-    def __init__(self, api: str, *, prepare: Prepare | None = None) -> None:
+    def __init__(self, run: Run, api: str, *, prepare: Prepare | None = None) -> None:
+        self.run = run
         self.api = api
-        self.target = run_target(api)
-        self.options = current_run().options
+        self.target = run.target(api)
+        self.options = run.config
         self.resources = RESOURCES[api]
         self.checks = ContractChecks(api, self.target)
         self.false_positives = [entry for entry in load_false_positives() if entry.api == api]
         self.prepare = prepare
         schema: BaseSchema = load_schema(self.target)
-        # Read-only runs create nothing, so their example ids keep naming nothing.
+        # Read-only runs create nothing: their example ids name records the target already has.
         self.example_records = ExampleRecords(
-            Spec(schema.raw_schema), self.resources, self.target, enabled=not self.options.read_only
+            Spec(schema.raw_schema), self.resources, self.target, borrow=self.options.read_only
         )
-        schema.config.generation.update(max_examples=max_examples())
+        schema.config.generation.update(max_examples=self.options.max_examples)
         schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
         if self.options.rate_limit and self.target.live:
             # Our session paces every request; schemathesis' own limiter also paces the auth
@@ -119,8 +143,23 @@ class Suite:
 
     # --- the stateful phase -----------------------------------------------------------------
 
+    def parametrize(self, function: Any) -> Any:
+        """``function`` as schemathesis' test over this suite's schema (one item per operation)."""
+        return self.schema.parametrize()(function)
+
+    def run_workflow(self) -> None:
+        """The stateful phase: Hypothesis runs the state machine over the spec's links."""
+        __tracebackhide__ = True
+        if self.options.read_only:
+            pytest.skip("it writes; skipped under --read-only")
+        machine = self.workflow()
+        try:
+            machine.run(settings=self.workflow_settings())
+        except FailureGroup as exc:  # as schemathesis' own TestCase reports it
+            raise as_reported_failure(exc) from None
+
     def workflow(self) -> Any:
-        """The stateful test over the spec's links, with state reset before each scenario."""
+        """The state machine over the spec's links, with state reset before each scenario."""
         suite = self
         base: Any = self.stateful_schema.as_state_machine()
 
@@ -155,16 +194,18 @@ class Suite:
                 checks = [*(additional_checks or []), *suite.checks.all(), *self.pending]
                 super().validate_response(response, case, additional_checks=checks, **kwargs)
 
-        test_case: Any = Workflow.TestCase
-        # schemathesis builds the state machine's settings when it is imported, before the run's
-        # profile is chosen (see contracts.harness.honour_seed): derandomize follows the run's.
-        test_case.settings = settings(
-            test_case.settings,
-            max_examples=max_examples(),
+        return Workflow
+
+    def workflow_settings(self) -> settings:
+        """schemathesis' state machine settings with the run's scenario count; derandomize
+        follows the run's profile (schemathesis fixes its own when it is imported, before the
+        run's profile is chosen: see contracts.harness.honour_seed)."""
+        return settings(
+            DEFAULT_STATE_MACHINE_SETTINGS,
+            max_examples=self.options.max_examples,
             deadline=None,
             derandomize=active_settings().derandomize,
         )
-        return test_case
 
 
 def _lost_on_the_wire(case: Case[Any]) -> bool:

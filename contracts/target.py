@@ -1,26 +1,28 @@
 """What the suites talk to: the in-process mock (WSGI, no socket) or a live base URL.
 
-The choice is made once per run from ``--base-url`` / ``--token`` (or CONTRACTS_BASE_URL /
-CONTRACTS_TOKEN, optionally suffixed with the API name, e.g. CONTRACTS_TOKEN_PERSCOM).
+The run (``contracts.run``) makes one per API from ``--base-url`` / ``--token`` (or
+CONTRACTS_BASE_URL / CONTRACTS_TOKEN, or per API CONTRACTS_<API>_BASE_URL / CONTRACTS_<API>_TOKEN).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
+import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask
 from werkzeug.datastructures import Headers
 
-from contracts.safety import GuardedSession, current_run
-from mockserver.config import DEV_TOKEN
+from contracts.guard import GuardedSession, RefusedRequest
+from contracts.options import APIS
 
-APIS = ("perscom", "b2core", "twelvetwenty", "kona")
+if TYPE_CHECKING:
+    from contracts.run import Run
+
+__all__ = ["APIS", "Response", "SentRequest", "Target", "curl_line"]
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,20 @@ class SentRequest:
     body: str | bytes | None
 
     def as_curl(self) -> str:
-        import shlex
+        return curl_line(self.method, self.url, self.headers, self.body)
 
-        parts = ["curl", "-X", self.method]
-        for name, value in self.headers.items():
-            shown = "[Filtered]" if name.lower() == "authorization" else value
-            parts += ["-H", f"{name}: {shown}"]
-        if self.body is not None:
-            body = self.body.decode("utf-8", "replace") if isinstance(self.body, bytes) else self.body
-            parts += ["-d", body]
-        parts.append(self.url)
-        return " ".join(shlex.quote(part) for part in parts)
+
+def curl_line(method: str, url: str, headers: Mapping[str, str], body: str | bytes | None) -> str:
+    """A ``curl`` command sending exactly this request; credentials are shown as [Filtered]."""
+    parts = ["curl", "-X", method]
+    for name, value in headers.items():
+        shown = "[Filtered]" if name.lower() in ("authorization", "proxy-authorization", "cookie") else value
+        parts += ["-H", f"{name}: {shown}"]
+    if body is not None and body != b"":
+        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+        parts += ["--data-binary", text]
+    parts.append(url)
+    return " ".join(shlex.quote(part) for part in parts)
 
 
 # Called after every request a scenario sends through a Target (the report keeps the last ones).
@@ -70,8 +75,17 @@ class Target:
     base_url: str
     token: str = field(repr=False)
     app: Flask | None = None
+    run: Run | None = field(default=None, repr=False)  # None: the active run (contracts.run.active)
     _session: GuardedSession | None = field(default=None, repr=False)
     _has_admin: bool | None = field(default=None, repr=False)
+
+    @property
+    def owner(self) -> Run:
+        if self.run is None:
+            from contracts.run import active
+
+            return active()
+        return self.run
 
     @property
     def live(self) -> bool:
@@ -81,7 +95,7 @@ class Target:
     def session(self) -> GuardedSession:
         """The live target's one HTTP session: rate limit, read-only guard and ledger."""
         if self._session is None:
-            self._session = GuardedSession(self.api, self.base_url)
+            self._session = GuardedSession(self.api, self.base_url, self.owner)
         return self._session
 
     @property
@@ -101,6 +115,7 @@ class Target:
         auth: bool = True,
         token: str | None = None,
         absolute: bool = False,
+        timeout: float = 30,
     ) -> Response:
         """Send one request with the target's token (or ``token``); ``auth=False`` sends none."""
         sent = dict(headers or {})
@@ -111,9 +126,11 @@ class Target:
             sent.setdefault("Content-Type", "application/json")
         url = path if absolute else self.base_url + path
         if self.app is not None:
+            if reason := self.session.refusal(method, url):
+                raise RefusedRequest(reason)  # in-process as on a live target
             response = self._wsgi(method, url, data, params, sent)
         else:
-            response = self._http(method, url, data, params, sent)
+            response = self._http(method, url, data, params, sent, timeout)
         if REQUEST_OBSERVERS:
             shown = f"{url}?{urlencode(params, doseq=True)}" if params else url
             request = SentRequest(method, shown, sent, data)
@@ -129,8 +146,10 @@ class Target:
         received = Headers(list(result.headers.items()))
         return Response(result.status_code, received, result.get_data(as_text=True))
 
-    def _http(self, method: str, url: str, data: Any, params: Any, headers: dict[str, str]) -> Response:
-        result = self.session.request(method, url, data=data, params=params, headers=headers, timeout=30)
+    def _http(
+        self, method: str, url: str, data: Any, params: Any, headers: dict[str, str], timeout: float = 30
+    ) -> Response:
+        result = self.session.request(method, url, data=data, params=params, headers=headers, timeout=timeout)
         return Response(result.status_code, Headers(list(result.headers.items())), result.text)
 
     # --- the mock's admin API (absent on a real vendor deployment) -------------------------
@@ -154,53 +173,11 @@ class Target:
     def resettable(self) -> bool:
         """Whether the run may reset the target's state: the in-process mock, or a live mock the
         run owns (``--live-server``, ``--reset``). A shared live mock is treated like staging."""
-        options = current_run().options
-        return self.has_admin() and (not self.live or options.reset) and not options.read_only
+        config = self.owner.config
+        return not config.read_only and (not self.live or config.reset) and self.has_admin()
 
     def reset(self) -> None:
         self.admin("POST", f"/reset/{self.api}")
 
     def state(self) -> Any:
         return self.admin("GET", f"/state/{self.api}").json()[self.api]
-
-
-def parse_pairs(values: list[str] | None, env_prefix: str) -> dict[str, str]:
-    """``["URL"]`` or ``["api=URL", ...]`` (plus CONTRACTS_<X> / CONTRACTS_<X>_<API>) → {api|"*": value}."""
-    found: dict[str, str] = {}
-    if default := os.environ.get(env_prefix):
-        found["*"] = default
-    for api in APIS:
-        if value := os.environ.get(f"{env_prefix}_{api.upper()}"):
-            found[api] = value
-    for value in values or ():
-        name, sep, rest = value.partition("=")
-        if sep and name in APIS:
-            found[name] = rest
-        else:
-            found["*"] = value
-    return found
-
-
-def make_target(api: str, base_urls: Mapping[str, str], tokens: Mapping[str, str]) -> Target:
-    """A live target when a base URL is known for ``api``; else the in-process strict mock."""
-    token = tokens.get(api) or tokens.get("*") or DEV_TOKEN
-    if api in base_urls:
-        return Target(api, base_urls[api].rstrip("/"), token)
-    if "*" in base_urls:  # a mockserver root: each API lives under /<api>
-        return Target(api, f"{base_urls['*'].rstrip('/')}/{api}", token)
-    return Target(api, f"http://localhost/{api}", token, in_process_app())
-
-
-def in_process_app() -> Flask:
-    """The strict in-process mock, or the app named by CONTRACTS_APP (``module:factory``).
-
-    CONTRACTS_APP lets the harness's own tests point the suites at deliberately broken variants
-    of the mock (tests/planted.py); the factory takes no arguments and returns a Flask app.
-    """
-    if factory := os.environ.get("CONTRACTS_APP"):
-        module, _, name = factory.partition(":")
-        app: Flask = getattr(importlib.import_module(module), name)()
-        return app
-    from mockserver import create_app
-
-    return create_app({"strict": True, "log_requests": False})

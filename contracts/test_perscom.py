@@ -7,7 +7,6 @@ deployment set CONTRACTS_PERSCOM_CALENDAR / CONTRACTS_PERSCOM_AUTHOR to ids that
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,15 +14,16 @@ import pytest
 from schemathesis import Case
 
 from contracts.harness import fresh_target, require_admin, require_clean_state, run_target, unique
-from contracts.suite import Suite
+from contracts.options import suite_variable
+from contracts.suite import Suite, schema_test
 from contracts.target import Response, Target
 from mockserver.config import DEV_TOKEN
 
 EVENTS = "/v2/events"
 BATCH = "/v2/events/batch"
 SEARCH = "/v2/events/search"
-CALENDAR = int(os.environ.get("CONTRACTS_PERSCOM_CALENDAR", "123"))
-AUTHOR = int(os.environ.get("CONTRACTS_PERSCOM_AUTHOR", "123"))
+CALENDAR = int(suite_variable("perscom", "CALENDAR"))
+AUTHOR = int(suite_variable("perscom", "AUTHOR"))
 NO_SUCH_ID = 987654321
 SEED_EVENT: dict[str, Any] = {
     "name": "<string>",
@@ -56,15 +56,13 @@ def without_newlines(case: Case[Any]) -> None:
 
 
 # Reviewed exceptions (foreign keys, soft delete) live in contracts/false_positives.yaml.
-suite = Suite("perscom", prepare=without_newlines)
-
-
-@suite.schema.parametrize()
-def test_schema(case: Case[Any]) -> None:
+@schema_test("perscom", prepare=without_newlines)
+def test_schema(case: Case[Any], suite: Suite) -> None:
     suite.check(case)
 
 
-TestWorkflow = suite.workflow()
+def test_workflow(suite: Suite) -> None:
+    suite.run_workflow()
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -579,7 +577,7 @@ def view_only() -> Target:
     """The mock with a key that only has ``view:event`` (a real key: CONTRACTS_PERSCOM_VIEW_TOKEN)."""
     live = run_target("perscom")
     if live.live:
-        token = os.environ.get("CONTRACTS_PERSCOM_VIEW_TOKEN")
+        token = suite_variable("perscom", "VIEW_TOKEN")
         if not token:
             pytest.skip("set CONTRACTS_PERSCOM_VIEW_TOKEN to a key with only view:event")
         return Target("perscom", live.base_url, token)

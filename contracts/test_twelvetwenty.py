@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
 from schemathesis import Case
 
-from contracts.harness import fresh_target, require_admin, require_clean_state, unique
-from contracts.suite import Suite
+from contracts.harness import fresh_target, require_admin, require_clean_state, require_own_clock, unique
+from contracts.options import suite_variable
+from contracts.suite import Suite, schema_test
 from contracts.target import Target
 
 BATCH = "/api/v2/calendar-events/batch"
 TOKEN_PATH = "/api/client/generateAuthenticationToken"
-API_KEY = os.environ.get("CONTRACTS_API_KEY_TWELVETWENTY", "dev-api-key")
+API_KEY = suite_variable("twelvetwenty", "API_KEY")
 NO_CACHE = {"cache-control": "no-cache", "pragma": "no-cache", "expires": "-1"}
 # Two students; against a real sandbox, set them to two students of that school.
-STUDENT = int(os.environ.get("CONTRACTS_TWELVETWENTY_USER", "124"))
-OTHER_STUDENT = int(os.environ.get("CONTRACTS_TWELVETWENTY_OTHER_USER", "20100323"))
+STUDENT = int(suite_variable("twelvetwenty", "USER"))
+OTHER_STUDENT = int(suite_variable("twelvetwenty", "OTHER_USER"))
 
-suite = Suite("twelvetwenty")
-
-
-@suite.schema.parametrize()
-def test_schema(case: Case[Any]) -> None:
+@schema_test("twelvetwenty")
+def test_schema(case: Case[Any], suite: Suite) -> None:
     suite.check(case)
 
 
@@ -253,7 +250,7 @@ def test_missing_api_key_is_400(tt: Target) -> None:
 
 
 def test_token_expires_after_24_hours(tt: Target) -> None:
-    require_admin(tt)
+    require_own_clock(tt)
     token = tt.request("GET", TOKEN_PATH, params={"key": API_KEY}, auth=False).text
     try:
         tt.admin("PUT", "/clock", {"advance_seconds": 24 * 3600 - 5})

@@ -1,7 +1,7 @@
 """Deliberately broken variants of the mock, one planted defect each.
 
 tests/test_planted_defects.py points the contract suites at each factory here
-(``CONTRACTS_APP=tests.planted:<factory>``) and asserts that the harness reports the defect. Every
+(``--app tests.planted:<factory>``) and asserts that the harness reports the defect. Every
 factory returns the whole mock (all four APIs) built from the real API definitions with exactly one
 handler, error renderer or route changed, and with strict mode off: the harness's own checks, not
 the mock's response validation, have to catch the defect.
@@ -201,3 +201,20 @@ def b2core_404_in_another_envelope() -> Flask:
         return render_error
 
     return _replace_renderer("b2core", plant)
+
+
+# --- an operation that only ever refuses ----------------------------------------------------
+
+
+def kona_userinfo_always_401() -> Flask:
+    """Kona ``GET /api/userinfo`` refuses every token with its documented 401: every answer the
+    contract checks is documented and well formed, yet nothing of the operation is tested."""
+    from mockserver.errors import Unauthorized
+
+    def plant(real: Handler) -> Handler:
+        def get_user_info(ctx: RequestContext[Any]) -> Reply:
+            raise Unauthorized("planted: every token is refused")
+
+        return get_user_info
+
+    return _replace_handler("kona", "getUserInfo", plant)

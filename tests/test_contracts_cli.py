@@ -1,18 +1,25 @@
-"""The `contracts run` command line builds the pytest run a user asked for."""
+"""`contracts run` as a user meets it: the pytest run it builds, one-line answers to mistakes,
+the preflight that stops a run against a target that cannot be tested, and the exit codes."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import socket
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from contracts.cli import _parser, pytest_args
+from contracts import run as runs
+from contracts.cli import _parser, main, pytest_args
 from contracts.harness import honour_seed
-from contracts.report import describe_profile
+from contracts.options import RunConfig, UsageError
+from contracts.rows import describe_profile
 from contracts.suite import Suite
+from tests.servers import mock_app, serve, static_app
+
+KNOWN = "the known APIs are perscom, b2core, twelvetwenty, kona"
 
 
 def test_options_become_pytest_arguments() -> None:
@@ -31,37 +38,14 @@ def test_options_become_pytest_arguments() -> None:
             "7",
             "--junit-xml",
             "out.xml",
+            "--allow-unexercised",
         ]
     )
     argv = pytest_args(args)
     assert argv[0].endswith("contracts/test_twelvetwenty.py")
     assert "--base-url=twelvetwenty=http://127.0.0.1:9/x" in argv
     assert "--token=twelvetwenty=secret" in argv
-    assert {"--hypothesis-seed=7", "--junitxml=out.xml"} <= set(argv)
-    assert argv[argv.index("--profile") + 1] == "quick"
-
-
-def test_a_failing_target_makes_the_command_fail() -> None:
-    # Port 9 (discard) has no HTTP server: every contract must fail, and the exit code says so.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "contracts.cli",
-            "run",
-            "--api",
-            "twelvetwenty",
-            "--base-url",
-            "twelvetwenty=http://127.0.0.1:9",
-            "-k",
-            "empty_batch",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode != 0
-    assert "1 failed" in result.stdout
+    assert {"--hypothesis-seed=7", "--junitxml=out.xml", "--profile=quick", "--allow-unexercised"} <= set(argv)
 
 
 def test_safety_and_report_options_reach_pytest() -> None:
@@ -73,9 +57,106 @@ def test_safety_and_report_options_reach_pytest() -> None:
     assert sum(arg.endswith(".py") for arg in argv) == 4  # every API by default
 
 
-def test_a_rate_limit_must_be_positive() -> None:
-    with pytest.raises(SystemExit, match="positive"):
-        pytest_args(_parser().parse_args(["run", "--rate-limit", "0"]))
+def test_the_run_configuration_is_built_once_from_options_and_variables() -> None:
+    environ = {"CONTRACTS_TOKEN": "all", "CONTRACTS_KONA_TOKEN": "k", "CONTRACTS_KONA_SPACE": "4"}
+    config = RunConfig.build({"token": ["b2core=b"], "base_url": ["http://h:1/x"]}, environ)
+    assert (config.token("kona"), config.token("b2core"), config.token("perscom")) == ("k", "b", "all")
+    assert config.base_urls == {"*": "http://h:1/x"} and config.variable("kona", "SPACE") == "4"
+    assert config.token("twelvetwenty") == "all" and RunConfig.build({"token": ["dG9r=="]}, {}).token("kona") == "dG9r=="
+
+
+# --- one line for every mistake, exit 2 -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--api", "nope"], f"--api: unknown API 'nope'; {KNOWN}"),
+        (["--base-url", "nope=http://x"], f"--base-url nope=…: unknown API 'nope'; {KNOWN}"),
+        (["--token", "nope=secret"], f"--token nope=…: unknown API 'nope'; {KNOWN}"),
+        (["--base-url", "localhost:8080"], "--base-urllocalhost:8080: not an http:// or https:// URL"),
+        (["--rate-limit", "0"], "--rate-limit must be a positive number of requests per second"),
+        (["--report", "run.txt"], "--report run.txt: the file name must end in .md (Markdown) or .html (HTML)"),
+        (["--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
+    ],
+)
+def test_a_mistake_gets_one_line_and_exit_2(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", *args]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1 and expected in err, err
+
+
+def test_an_old_variable_name_is_a_mistake_not_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTRACTS_TOKEN_KONA", "secret")
+    with pytest.raises(UsageError, match="CONTRACTS_TOKEN_KONA is not read any more: use CONTRACTS_KONA_TOKEN"):
+        RunConfig.build({}, dict(__import__("os").environ))
+
+
+# --- the preflight ----------------------------------------------------------------------------
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port  # nothing listens there any more
+
+
+def preflighted(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, float]:
+    started = time.monotonic()
+    code = main(["run", "--profile", "quick", *args])
+    out, err = capsys.readouterr()
+    return code, out + err, time.monotonic() - started
+
+
+def test_an_unreachable_target_stops_the_run_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    url = f"http://127.0.0.1:{closed_port()}"
+    code, output, seconds = preflighted(capsys, "--api", "b2core", "--base-url", url)
+    assert code == 2 and seconds < 10, output
+    assert output.splitlines() == [f"contracts: cannot reach b2core at {url}/b2core: [Errno 111] Connection refused"]
+
+
+def test_a_refused_token_stops_the_run_with_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    with serve(mock_app()) as server:
+        code, output, seconds = preflighted(
+            capsys, "--api", "b2core", "--base-url", server.url, "--token", "wrong", "--read-only"
+        )
+    assert code == 2 and seconds < 10, output
+    assert output.splitlines() == ["contracts: the token for b2core was refused: 401 on GET /api/v2/calendars/events"]
+    assert server.requests == [("GET", "/b2core/api/v2/calendars/events")]  # nothing else was sent
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "says"),
+    [
+        ("200 OK", b"<html><body>Welcome to nginx!</body></html>", "text/html", "does not answer like the b2core API"),
+        ("502 Bad Gateway", b"<html>502 Bad Gateway</html>", "text/html", "does not answer like the b2core API"),
+        ("503 Service Unavailable", b'{"message": "down"}', "application/json", "b2core"),
+        ("404 Not Found", b'{"message": "The calendar event was not found."}', "application/json", "b2core"),
+        ("403 Forbidden", b'{"message": "no"}', "application/json", "the token for b2core was refused: 403"),
+    ],
+)
+def test_a_target_that_is_not_usable_is_never_reported_as_passed(
+    capsys: pytest.CaptureFixture[str], status: str, body: bytes, content_type: str, says: str
+) -> None:
+    with serve(static_app(status, body, content_type)) as server:
+        code, output, _ = preflighted(capsys, "--api", "b2core", "--base-url", server.url)
+    assert code == 2 and len(output.splitlines()) == 1 and says in output, output
+    assert "PASSED" not in output
+
+
+# --- what exit codes say ---------------------------------------------------------------------
+
+
+def test_an_operation_none_of_whose_answers_is_a_2xx_fails_the_run(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["--api", "kona", "--app", "tests.planted:kona_userinfo_always_401", "-k", "test_schema and userinfo"]
+    code, output, _ = preflighted(capsys, *args)
+    assert code == 1, output
+    assert "GET /api/userinfo" in output and "NOT EXERCISED" in output
+    assert "not exercised: none of its" in output and "401 ×" in output
+    assert "0 of 1 operation exercised" in output
+    code, output, _ = preflighted(capsys, *args, "--allow-unexercised")
+    assert code == 0 and "PASSED" in output, output
 
 
 # --- a seed decides the run, in CI too ---------------------------------------------------------
@@ -110,13 +191,29 @@ def test_without_a_seed_the_ci_profile_stays() -> None:
 def test_the_stateful_workflow_follows_the_runs_profile() -> None:
     # schemathesis fixes the state machine's settings at import time, under whatever profile was
     # active then; the workflow must take derandomize from the run's profile instead.
-    assert Suite("b2core").workflow().settings.derandomize is True
+    run = runs.Run(RunConfig())
+    assert Suite(run, "b2core").workflow_settings().derandomize is True
     honour_seed(7)
-    assert Suite("b2core").workflow().settings.derandomize is False
+    assert Suite(run, "b2core").workflow_settings().derandomize is False
 
 
-def test_the_report_says_how_the_cases_were_drawn(ci_profile: None) -> None:
-    assert describe_profile("quick", 7) == "quick (10 generated cases per operation), seed 7"
-    assert "derandomized (Hypothesis' ci profile" in describe_profile("ci", None)
-    settings.load_profile("default")
-    assert describe_profile("deep", None).endswith("a random seed (--seed N draws the same cases again)")
+def test_the_report_says_how_the_cases_were_drawn(ci_profile: Any) -> None:
+    assert describe_profile("quick", 7, True) == "quick (10 generated cases per operation), seed 7"
+    assert "derandomized (Hypothesis' ci profile" in describe_profile("ci", None, True)
+    assert describe_profile("deep", None, False).endswith("a random seed (--seed N draws the same cases again)")
+
+
+def test_every_variable_is_documented_in_the_readme_in_one_pattern() -> None:
+    from pathlib import Path
+
+    from contracts.options import RUN_VARIABLES, VARIABLES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    for variable in VARIABLES:
+        assert variable.env.startswith(f"CONTRACTS_{variable.api.upper()}_")
+        row = f"| `{variable.env}` |"
+        assert row in readme and f"`{variable.default}` |" in readme.split(row, 1)[1].split("\n", 1)[0] or (
+            variable.default is None and row in readme
+        ), variable.env
+    for name in RUN_VARIABLES:
+        assert f"`CONTRACTS_{name}`, `CONTRACTS_<API>_{name}`" in readme, name

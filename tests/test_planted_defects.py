@@ -1,45 +1,37 @@
 """The harness tests itself: every defect planted in tests/planted.py is reported, the real mock is not.
 
 Each planted variant gets the contract suite of its API, narrowed with ``-k`` to the one test that
-exercises the broken operation, run as CI runs it (a pytest subprocess, ``--profile quick`` unless
-the defect needs more) but against ``CONTRACTS_APP=tests.planted:<factory>``. The test reads the
-run's JUnit XML and asserts that exactly that test failed and that its failure text is the report
-of the check expected to catch the defect. The same selections run against the real (strict,
-in-process) mock and must pass.
+exercises the broken operation, run as CI runs it (``--profile quick`` unless the defect needs
+more, Hypothesis' ci profile loaded) but against ``--app tests.planted:<factory>``. The test
+asserts that exactly that test failed and that its failure text is the report of the check
+expected to catch the defect. The same selections run against the real (strict, in-process)
+mock and must pass.
 
-The runs are subprocesses because the suites pick their target at import time. They share one
-pool of two workers; each test waits for its own run, and only the runs of selected tests start.
+The runs are in-process ``pytest.main`` calls: a run's configuration and suites live on its own
+pytest config (``contracts.run``), so nothing of one run is left for the next, and no run pays
+for a new interpreter and a fresh import of schemathesis.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import xml.etree.ElementTree as ET
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from tests import planted
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKERS = 2
-TIMEOUT = 300  # seconds per run; a clean run of one narrowed suite takes a few seconds
 # A fixed Hypothesis seed makes each run send the same requests every time: the stateful runs
-# then catch their defect on every CI run, not on most. The runs see ``CI=true`` wherever they
-# run: Hypothesis' ci profile (which CI loads) once overrode the seed there, and a defect found
-# on every local run was missed on every CI run (see contracts.harness.honour_seed). ``--assert=plain`` skips assertion
-# rewriting, which cannot be cached under PYTHONDONTWRITEBYTECODE and costs seconds per run;
-# the suites' checks raise schemathesis failures, not bare asserts.
-PYTEST_OPTIONS = ["-p", "no:cacheprovider", "--hypothesis-seed=1", "--assert=plain"]
-WORKFLOW = "TestWorkflow"
+# then catch their defect on every CI run, not on most. The runs load Hypothesis' ci profile
+# wherever they run: that profile (which CI loads) once overrode the seed there, and a defect
+# found on every local run was missed on every CI run (see contracts.harness.honour_seed).
+PYTEST_OPTIONS = ["-p", "no:cacheprovider", "--hypothesis-seed=1"]
+WORKFLOW = "test_workflow"
 
 
 @dataclass(frozen=True)
@@ -50,7 +42,7 @@ class Defect:
     api: str
     factory: str  # in tests/planted.py
     select: str  # pytest -k expression over contracts/test_<api>.py
-    test: str  # the one test it selects: "test_schema[<METHOD> <path>]" or "TestWorkflow"
+    test: str  # the one test it selects: "test_schema[<METHOD> <path>]" or "test_workflow"
     check: str  # the check expected to report the defect
     evidence: tuple[str, ...]  # regular expressions the failure text must all match
     profile: str = "quick"
@@ -127,7 +119,7 @@ DEFECTS = [
         "lost-update",
         "b2core",
         "b2core_update_is_not_stored",
-        WORKFLOW,
+        "test_workflow",
         WORKFLOW,
         "update_is_persisted",
         (
@@ -185,12 +177,12 @@ DEFECTS = [
 
 @dataclass(frozen=True)
 class Run:
-    """A finished suite run: exit status, console output and each test's JUnit outcome."""
+    """A finished suite run: exit status, console output and each test's outcome."""
 
     returncode: int
     output: str
-    outcomes: dict[str, str]  # "<module>::<test>" → passed / failed / error / skipped
-    failures: dict[str, str]  # "<module>::<test>" → failure or error text
+    outcomes: dict[str, str]  # "<module>::<test>" → passed / failed / skipped
+    failures: dict[str, str]  # "<module>::<test>" → failure text
     seconds: float
 
     def describe(self) -> str:
@@ -200,33 +192,28 @@ class Run:
         )
 
 
-def _test_key(case: ET.Element) -> str:
-    module = case.get("classname", "").split(".")
-    name = case.get("name", "")
-    if name == "runTest":  # a unittest TestCase: the stateful workflow
-        return f"{module[-2]}::{module[-1]}"
-    return f"{module[-1]}::{name}"
+class Outcomes:
+    """A pytest plugin keeping each contract test's outcome and failure text."""
 
+    def __init__(self) -> None:
+        self.outcomes: dict[str, str] = {}
+        self.failures: dict[str, str] = {}
 
-def parse_junit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
-    outcomes: dict[str, str] = {}
-    failures: dict[str, str] = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
-        key = _test_key(case)
-        outcomes[key] = "passed"
-        for kind in ("failure", "error", "skipped"):
-            found = case.find(kind)
-            if found is not None:
-                outcomes[key] = "failed" if kind == "failure" else kind
-                if kind != "skipped":
-                    failures[key] = f"{found.get('message', '')}\n{found.text or ''}"
-                break
-    return outcomes, failures
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        module, _, name = report.nodeid.partition("::")
+        key = f"{Path(module).stem}::{name}"
+        if report.failed:
+            self.outcomes[key] = "failed"
+            self.failures[key] = self.failures.get(key, "") + report.longreprtext
+        elif key not in self.outcomes or (report.skipped and self.outcomes[key] != "failed"):
+            self.outcomes[key] = "skipped" if report.skipped else "passed"
 
 
 @dataclass(frozen=True)
 class Job:
-    """One suite run: ``pytest <files> --profile <profile> -k <select>`` against an app."""
+    """One suite run: ``pytest <files> --profile <profile> -k <select>`` against an app, in this
+    process (the run's configuration lives on its pytest config, so runs do not leak into each
+    other), with Hypothesis' ci profile loaded as on the CI machine."""
 
     key: str
     files: tuple[str, ...]
@@ -234,22 +221,20 @@ class Job:
     profile: str
     factory: str | None  # in tests/planted.py; None: the real mock
 
-    def run(self, folder: Path) -> Run:
-        env = {key: value for key, value in os.environ.items() if not key.startswith("CONTRACTS_")}
-        env["CI"] = "true"  # as on the CI machine, whose CI variable loads Hypothesis' ci profile
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    def run(self, capsys: pytest.CaptureFixture[str]) -> Run:
+        args = [*self.files, *PYTEST_OPTIONS, "--profile", self.profile, "-k", self.select]
         if self.factory is not None:
-            env["CONTRACTS_APP"] = f"tests.planted:{self.factory}"
-        junit = folder / f"{self.key}.xml"
-        command = [sys.executable, "-m", "pytest", *self.files, *PYTEST_OPTIONS]
-        command += ["--profile", self.profile, "-k", self.select, "--junitxml", str(junit)]
+            args.append(f"--app=tests.planted:{self.factory}")
+        recorder = Outcomes()
+        previous = settings.get_current_profile_name()
+        settings.load_profile("ci")  # what a CI variable loads (the seed must still decide)
         started = time.monotonic()
-        done = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
-        )
-        seconds = time.monotonic() - started
-        outcomes, failures = parse_junit(junit) if junit.exists() else ({}, {})
-        return Run(done.returncode, done.stdout + done.stderr, outcomes, failures, seconds)
+        try:
+            code = int(pytest.main([str(ROOT / f) if f.endswith(".py") else f for f in args], plugins=[recorder]))
+        finally:
+            settings.load_profile(previous)
+        out, err = capsys.readouterr()
+        return Run(code, out + err, recorder.outcomes, recorder.failures, time.monotonic() - started)
 
 
 def defect_job(defect: Defect) -> Job:
@@ -270,42 +255,14 @@ def real_mock_job(profile: str) -> tuple[Job, set[str]]:
     return Job(f"real-mock-{profile}", files, select, profile, None), expected
 
 
-def _wanted_jobs(request: pytest.FixtureRequest) -> list[Job]:
-    """The runs this module's selected tests need; the real mock's first (they run longest)."""
-    real: list[Job] = []
-    planted_runs: list[Job] = []
-    for item in request.session.items:
-        callspec = getattr(item, "callspec", None)
-        if getattr(item, "module", None) is not request.module or callspec is None:
-            continue
-        if "defect" in callspec.params:
-            planted_runs.append(defect_job(callspec.params["defect"]))
-        else:
-            real.append(real_mock_job(callspec.params["profile"])[0])
-    return real + planted_runs
-
-
-@pytest.fixture(scope="module")
-def runs(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[dict[str, Future[Run]]]:
-    """Start every run the selected tests need on a pool of two; each test waits for its own."""
-    folder = tmp_path_factory.mktemp("planted")
-    with ThreadPoolExecutor(WORKERS) as pool:
-        futures = {job.key: pool.submit(job.run, folder) for job in _wanted_jobs(request)}
-        yield futures
-        for future in futures.values():
-            future.cancel()
-
-
 def _as_param(defect: Defect) -> Any:
     return pytest.param(defect, id=defect.name)
 
 
 @pytest.mark.parametrize("defect", [_as_param(d) for d in DEFECTS])
-def test_the_harness_reports_the_planted_defect(defect: Defect, runs: dict[str, Future[Run]]) -> None:
+def test_the_harness_reports_the_planted_defect(defect: Defect, capsys: pytest.CaptureFixture[str]) -> None:
     assert callable(getattr(planted, defect.factory)), defect.factory
-    run = runs[defect.name].result(timeout=TIMEOUT)
+    run = defect_job(defect).run(capsys)
     key = f"{defect.module}::{defect.test}"
     assert run.outcomes == {key: "failed"}, f"expected only {key} to run, and fail: {run.describe()}"
     assert run.returncode == 1, run.describe()
@@ -315,8 +272,8 @@ def test_the_harness_reports_the_planted_defect(defect: Defect, runs: dict[str, 
 
 
 @pytest.mark.parametrize("profile", PROFILES)
-def test_the_real_mock_passes_the_same_selections(profile: str, runs: dict[str, Future[Run]]) -> None:
+def test_the_real_mock_passes_the_same_selections(profile: str, capsys: pytest.CaptureFixture[str]) -> None:
     job, expected = real_mock_job(profile)
-    run = runs[job.key].result(timeout=TIMEOUT)
+    run = job.run(capsys)
     assert run.outcomes == dict.fromkeys(expected, "passed"), run.describe()
     assert run.returncode == 0, run.describe()

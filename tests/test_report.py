@@ -1,16 +1,14 @@
 """The contract run's report: JUnit XML consumers can read, the printed summary and ``--report``.
 
-Each end-to-end test runs the 12Twenty suite (quick profile, narrowed with -k) in a subprocess;
+Each end-to-end test runs the 12Twenty suite (quick profile, narrowed with -k) in this process;
 one against a variant of the mock with one planted defect, one against the real mock.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import re
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,12 @@ import pytest
 from flask import Flask
 from lxml import etree
 
-from contracts.report import mask, report_format
+from contracts.cli import main
+from contracts.ledger import CleanupResult, Entry
+from contracts.options import RunConfig, UsageError
+from contracts.report import report_format
+from contracts.rows import mask
+from contracts.text import escaped
 from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
 from mockserver.registry import Reply, RequestContext
@@ -33,7 +36,7 @@ SELECTION = "test_schema or empty_batch_is_ok or seed_request_gets_one_success"
 
 
 def id_as_string_app() -> Flask:
-    """CONTRACTS_APP factory: the batch answers each ``Id`` as a string (the spec says integer).
+    """An ``--app`` factory: the batch answers each ``Id`` as a string (the spec says integer).
 
     It accepts SECRET as a bearer token, so the test can check that no report shows it.
     """
@@ -52,20 +55,33 @@ def id_as_string_app() -> Flask:
     return create_app(config, definitions=[broken])
 
 
-def run_contracts(tmp_path: Path, report: str, app: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CONTRACTS_", "MOCKSERVER_"))}
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+
+
+def run_contracts(capsys: Any, tmp_path: Path, report: str, app: str | None = None) -> Result:
+    """``contracts run`` of the 12Twenty suite, in this process."""
+    args = ["run", "--api", "twelvetwenty", "--profile", "quick", "-k", SELECTION]
+    args += ["--junit-xml", str(tmp_path / "junit.xml"), "--report", str(tmp_path / report)]
     if app:
-        env |= {"CONTRACTS_APP": app, "CONTRACTS_TOKEN": SECRET}
-    args = [sys.executable, "-m", "pytest", "contracts/test_twelvetwenty.py", "-p", "no:cacheprovider"]
-    args += ["--rootdir", str(ROOT), "--profile", "quick", "-k", SELECTION]
-    args += ["--junitxml", str(tmp_path / "junit.xml"), "--report", str(tmp_path / report)]
-    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        args += ["--app", app, "--token", SECRET]
+    code = main(args)
+    out, err = capsys.readouterr()
+    return Result(code, out + err)
 
 
-@pytest.fixture(scope="module")
-def broken_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    tmp_path = tmp_path_factory.mktemp("broken-run")
-    return run_contracts(tmp_path, "report.md", app="tests.test_report:id_as_string_app"), tmp_path
+_BROKEN: list[tuple[Result, Path]] = []
+
+
+@pytest.fixture
+def broken_run(tmp_path_factory: pytest.TempPathFactory, capsys: Any) -> tuple[Result, Path]:
+    """One run against the broken app, shared by the tests that read it."""
+    if not _BROKEN:
+        tmp_path = tmp_path_factory.mktemp("broken-run")
+        _BROKEN.append((run_contracts(capsys, tmp_path, "report.md", app="tests.test_report:id_as_string_app"), tmp_path))
+    return _BROKEN[0]
 
 
 def schema_testcases() -> set[str]:
@@ -97,21 +113,22 @@ def test_markdown_report_shows_operations_counts_and_each_failure_with_curl(brok
     text = (tmp_path / "report.md").read_text()
     assert text.startswith("# Contract run report\n")
     assert "- **Profile:** quick (10 generated cases per operation)" in text
-    assert "  - twelvetwenty: in-process app tests.test_report:id_as_string_app" in text
-    rows = dict(re.findall(r"^\| `((?:GET|PUT) [^`]+)` \| (\d+ \| \d+) \| [\d.]+ s \| \w+ \|$", text, re.M))
+    assert "- **Target of twelvetwenty:** in-process app tests.test_report:id_as_string_app" in text
+    rows = dict(re.findall(r"^\| `((?:GET|PUT) [^`]+)` \| (\d+ \| \d+ \| \d+) \| [\d.]+ s \| [\w ]+ \|$", text, re.M))
     assert set(rows) == {label.removeprefix("test_schema[").removesuffix("]") for label in schema_testcases()}
-    cases, failures = (int(n) for n in rows[BATCH].split(" | "))
+    cases, successes, failures = (int(n) for n in rows[BATCH].split(" | "))
     assert cases > 0 and failures == 1
-    token_cases, token_failures = (
+    token_cases, token_successes, token_failures = (
         int(n) for n in rows["GET /api/client/generateAuthenticationToken"].split(" | ")
     )
+    assert token_successes > 0 and successes > 0
     assert token_cases > 0 and token_failures == 0
     assert "Scenarios: 1 passed, 1 failed, 0 skipped." in text
     failures_part = text.split("## Failures", 1)[1]
     # The planted wrong type, named by the check that caught it, with a curl line replaying it.
     assert "**ST108 Response violates schema** (`response_schema_conformance`" in failures_part
     assert re.search(
-        r"```bash\n  curl -X PUT .*http://localhost/twelvetwenty/api/v2/calendar-events/batch\n",
+        r"```bash\ncurl -X PUT .*http://localhost/twelvetwenty/api/v2/calendar-events/batch\n",
         failures_part,
     )
     # The failed scenario with the request it sent, whose answer broke the rule.
@@ -123,20 +140,20 @@ def test_markdown_report_shows_operations_counts_and_each_failure_with_curl(brok
 def test_summary_and_progress_are_printed(broken_run: Any) -> None:
     result, _ = broken_run
     progress = re.search(
-        rf"^twelvetwenty +{re.escape(BATCH)} +(\d+) cases +1 failure +[\d.]+ s FAILED", result.stdout, re.M
+        rf"^twelvetwenty +{re.escape(BATCH)} +(\d+) cases +\d+ 2xx +1 failure +[\d.]+ s FAILED", result.stdout, re.M
     )
     assert progress and int(progress.group(1)) > 0, result.stdout
     summary = result.stdout.split("contract run summary", 1)[1]
     assert "twelvetwenty: in-process app tests.test_report:id_as_string_app" in summary
-    assert re.search(rf"^  {re.escape(BATCH)} +\d+ +1 +[\d.]+ s  FAILED$", summary, re.M)
+    assert re.search(rf"^  {re.escape(BATCH)} +\d+ +\d+ +1 +[\d.]+ s  FAILED$", summary, re.M)
     assert f"  contracts/test_twelvetwenty.py::test_schema[{BATCH}]" in summary
     assert "    ST108 Response violates schema [response_schema_conformance]" in summary
     assert re.search(r"^      curl -X PUT -H 'Authorization: \[Filtered\]'", summary, re.M)
     assert SECRET not in summary
 
 
-def test_clean_run_reports_no_failure_as_html(tmp_path: Path) -> None:
-    result = run_contracts(tmp_path, "report.html")
+def test_clean_run_reports_no_failure_as_html(tmp_path: Path, capsys: Any) -> None:
+    result = run_contracts(capsys, tmp_path, "report.html")
     assert result.returncode == 0, result.stdout + result.stderr
     page = (tmp_path / "report.html").read_text()
     assert page.startswith("<!DOCTYPE html>")
@@ -149,8 +166,8 @@ def test_clean_run_reports_no_failure_as_html(tmp_path: Path) -> None:
 def test_report_format_comes_from_the_file_name() -> None:
     assert report_format(Path("out/run.md")) == "markdown"
     assert report_format(Path("run.HTML")) == "html"
-    with pytest.raises(pytest.UsageError, match=r"must end in \.md"):
-        report_format(Path("run.txt"))
+    with pytest.raises(UsageError, match=r"must end in \.md"):
+        RunConfig.build({"report": "run.txt"}, {})
 
 
 def test_mask_hides_credentials() -> None:
@@ -162,3 +179,11 @@ def test_mask_hides_credentials() -> None:
     assert "abc123" not in masked and "k1'" not in masked and "dev-api-key" not in masked
     assert "tok-9999" not in masked and "&x=1" in masked
     assert "Authorization: [Filtered]" in masked and "?key=[Filtered]&x=1" in masked
+
+
+def test_control_characters_never_reach_the_output() -> None:
+    fuzzed = "ct1-\x1b[2J\x07\u202eevil\nnext"
+    assert escaped(fuzzed) == "ct1-\\x1b[2J\\x07\\u202eevil\\nnext"
+    lines = list(CleanupResult(kept=[Entry("twelvetwenty", fuzzed, None)]).lines(Path("l.jsonl")))
+    assert lines and not any(ch in line for line in lines for ch in "\x1b\x07\u202e\n"), lines
+    assert "ct1-\\x1b[2J" in lines[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +24,24 @@ from typing import Any
 import pytest
 import requests
 
+from contracts.cli import main
+from contracts.guard import SAFE_METHODS, GuardedSession, RateLimiter, RefusedRequest
+from contracts.ledger import Entry, Ledger
 from contracts.live import LiveServer
+from contracts.options import RunConfig
 from contracts.resources import pointer_values
-from contracts.safety import Entry, GuardedSession, Ledger, RateLimiter, RefusedRequest, current_run
+from contracts.run import Run
+from tests.servers import mock_app, serve
 
 pytestmark = pytest.mark.live
+SHARED_TWELVETWENTY_EVENT = {
+    "ExternalId": "someone-elses-123",
+    "UserId": 124,
+    "TypeId": 1,
+    "StartTime": "2018-06-10T20:00:00Z",
+    "EndTime": "2018-06-10T22:00:00Z",
+    "Title": "Not the run's",
+}
 SHARED_B2CORE_EVENT = {
     "caption": "Shared fixture",
     "startDate": "2022-01-01T00:00:00Z",
@@ -54,13 +69,11 @@ def server() -> Iterator[LiveServer]:
     live.stop()
 
 
-@pytest.fixture
-def staging(server: LiveServer) -> str:
-    """The live mock, reset, holding one shared fixture per API a run could damage."""
-    call(f"{server.url}/__mock/reset", "POST")
-    call(f"{server.url}/b2core/api/v2/calendars/events", "POST", SHARED_B2CORE_EVENT)
+def seed_shared(url: str) -> None:
+    """One shared fixture per API a run could damage (12Twenty's: an event of another client)."""
+    call(f"{url}/b2core/api/v2/calendars/events", "POST", SHARED_B2CORE_EVENT)
     call(
-        f"{server.url}/perscom/v2/events",
+        f"{url}/perscom/v2/events",
         "POST",
         {
             "name": "shared",
@@ -71,18 +84,36 @@ def staging(server: LiveServer) -> str:
             "ends": "2023-11-07T06:31:56Z",
         },
     )
+    call(
+        f"{url}/kona/api/calendar_events",
+        "POST",
+        {"calendar_events": [{"name": "shared", "start_at": 1478250000000, "end_at": 1478253600000}]},
+    )
+    call(f"{url}/twelvetwenty/api/v2/calendar-events/batch", "PUT", [SHARED_TWELVETWENTY_EVENT])
+
+
+@pytest.fixture
+def staging(server: LiveServer) -> str:
+    """The live mock, reset, holding one shared fixture per API a run could damage."""
+    call(f"{server.url}/__mock/reset", "POST")
+    seed_shared(server.url)
     call(f"{server.url}/__mock/journal", "DELETE")
     return server.url
 
 
-def contracts(*args: str, ledger: Path | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+
+
+def contracts(capsys: pytest.CaptureFixture[str], *args: str, ledger: Path | None = None) -> Result:
+    """``contracts run --profile quick ARGS`` in this process (as a user runs it, without the
+    seconds a new interpreter costs)."""
     extra = [f"--ledger={ledger}"] if ledger else []
-    return subprocess.run(
-        [sys.executable, "-m", "contracts.cli", "run", "--profile", "quick", *extra, *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    code = main(["run", "--profile", "quick", *extra, *args])
+    out, err = capsys.readouterr()
+    return Result(code, out + err)
 
 
 def journal(url: str) -> list[dict[str, Any]]:
@@ -90,24 +121,32 @@ def journal(url: str) -> list[dict[str, Any]]:
     return entries
 
 
-def test_read_only_run_of_every_api_changes_nothing(staging: str) -> None:
-    before = call(f"{staging}/__mock/state")
-    result = contracts("--base-url", staging, "--read-only")
+def test_a_read_only_run_sends_no_unsafe_request_at_all(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every request the target receives is recorded, the mock's admin API included."""
+    with serve(mock_app()) as server:
+        seed_shared(server.url)
+        before = call(f"{server.url}/__mock/state")
+        server.requests.clear()
+        result = contracts(capsys, "--base-url", server.url, "--read-only")
+        sent = list(server.requests)
+        assert call(f"{server.url}/__mock/state") == before
     assert result.returncode == 0, result.stdout[-3000:]
-    assert call(f"{staging}/__mock/state") == before
-    sent = Counter(
-        e["method"] if e["method"] != "POST" else e["operation_id"] for e in journal(staging) if e["api"]
-    )
-    assert set(sent) <= {"GET", "HEAD", "OPTIONS", "TRACE", "searchEvents"}, sent
-    assert sent["GET"] > 100 and sent["searchEvents"] > 10  # it did run, against every API
+    search = re.compile(r"/perscom/[^/]+/events/search")  # PERSCOM's search only reads
+    unsafe = [(m, p) for m, p in sent if m not in SAFE_METHODS and not search.fullmatch(p.split("?")[0])]
+    assert unsafe == [], unsafe[:10]
+    methods = Counter(method for method, _ in sent)
+    assert methods["GET"] > 100 and methods["POST"] > 10, methods  # it did run: PERSCOM's search reads
+    assert {path.split("/")[1] for _, path in sent} >= {"perscom", "b2core", "twelvetwenty", "kona"}
 
 
 def test_a_write_run_deletes_what_it_created_and_spares_the_shared_fixture(
-    staging: str, tmp_path: Path
+    staging: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     before = call(f"{staging}/__mock/state/b2core")["b2core"]
     ledger = tmp_path / "ledger.jsonl"
-    result = contracts("--api", "b2core", "--base-url", staging, "-k", "test_schema and POST", ledger=ledger)
+    result = contracts(
+        capsys, "--api", "b2core", "--base-url", staging, "-k", "test_schema and POST", ledger=ledger
+    )
     assert result.returncode == 0, result.stdout[-3000:]
     assert "cleanup deleted" in result.stdout
     assert call(f"{staging}/__mock/state/b2core")["b2core"]["events"] == before["events"]
@@ -139,8 +178,10 @@ def test_an_interrupted_run_still_cleans_up(staging: str, tmp_path: Path) -> Non
         time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     output, _ = process.communicate(timeout=120)
-    assert process.returncode != 0
+    assert process.returncode == 130, output[-3000:]
     assert "cleanup deleted" in output, output[-3000:]
+    assert re.search(r"^INTERRUPTED: \d+ tests", output, re.M), output[-3000:]
+    assert "PASSED" not in output
     events = call(f"{staging}/__mock/state/perscom")["perscom"]["events"]
     assert [e["name"] for e in events] == ["shared"]
 
@@ -165,8 +206,9 @@ def test_a_killed_run_is_cleaned_up_from_its_ledger(staging: str, tmp_path: Path
     assert not ledger.exists()
 
 
-def test_rate_limit_caps_requests_per_second(staging: str) -> None:
+def test_rate_limit_caps_requests_per_second(staging: str, capsys: pytest.CaptureFixture[str]) -> None:
     result = contracts(
+        capsys,
         "--api",
         "twelvetwenty",
         "--base-url",
@@ -189,8 +231,8 @@ def test_rate_limit_caps_requests_per_second(staging: str) -> None:
 class Recorder(GuardedSession):
     """A GuardedSession whose network is a stub answering each request from a table."""
 
-    def __init__(self, api: str, answers: dict[tuple[str, str], tuple[int, Any]]) -> None:
-        super().__init__(api, "http://staging.invalid/" + api)
+    def __init__(self, api: str, answers: dict[tuple[str, str], tuple[int, Any]], run: Run) -> None:
+        super().__init__(api, "http://staging.invalid/" + api, run)
         self.answers = answers
         self.sent: list[str] = []
 
@@ -206,17 +248,18 @@ class Recorder(GuardedSession):
 
 
 @pytest.fixture
-def guarded(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[type[Recorder]]:
-    monkeypatch.setenv("CONTRACTS_LEDGER", str(tmp_path / "ledger.jsonl"))
-    monkeypatch.delenv("CONTRACTS_READ_ONLY", raising=False)
-    current_run.cache_clear()
+def run(tmp_path: Path) -> Run:
+    return Run(RunConfig(ledger=tmp_path / "ledger.jsonl"))
+
+
+@pytest.fixture
+def guarded(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[Recorder]]:
     monkeypatch.setattr(requests.Session, "send", lambda self, request, **kw: self._answer(request))
     yield Recorder
-    current_run.cache_clear()
 
 
-def test_guard_sends_writes_only_to_records_the_run_created(guarded: type[Recorder]) -> None:
-    session = guarded("perscom", {("POST", "/v2/events"): (201, {"data": {"id": 77}})})
+def test_guard_sends_writes_only_to_records_the_run_created(guarded: type[Recorder], run: Run) -> None:
+    session = guarded("perscom", {("POST", "/v2/events"): (201, {"data": {"id": 77}})}, run)
     with pytest.raises(RefusedRequest, match="12 that this run did not create"):
         session.request("DELETE", f"{session.base_url}/v2/events/12")
     with pytest.raises(RefusedRequest, match="5"):
@@ -227,30 +270,37 @@ def test_guard_sends_writes_only_to_records_the_run_created(guarded: type[Record
     session.request("PATCH", f"{session.base_url}/v2/events/77", json={"name": "x"})
     session.request("DELETE", f"{session.base_url}/v2/events/batch", json={"resources": [77, "not-an-id"]})
     assert session.sent == ["POST /v2/events", "PATCH /v2/events/77", "DELETE /v2/events/batch"]
-    assert current_run().ledger.owns("perscom", "77")
+    assert run.ledger.owns("perscom", "77")
 
 
-def test_read_only_refuses_every_write_but_lets_safe_reads_through(
-    guarded: type[Recorder], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CONTRACTS_READ_ONLY", "1")
-    current_run.cache_clear()
-    session = guarded("perscom", {})
+def test_read_only_refuses_every_write_but_lets_safe_reads_through(guarded: type[Recorder]) -> None:
+    session = guarded("perscom", {}, Run(RunConfig(read_only=True)))
     session.request("GET", f"{session.base_url}/v2/events")
     session.request("POST", f"{session.base_url}/v2/events/search", json={})
-    for method, path in (("POST", "/v2/events"), ("DELETE", "/v2/events/1"), ("PUT", "/nowhere")):
+    for method, url in (
+        ("POST", f"{session.base_url}/v2/events"),
+        ("DELETE", f"{session.base_url}/v2/events/1"),
+        ("PUT", f"{session.base_url}/nowhere"),
+        ("DELETE", "http://staging.invalid/__mock/clock"),  # the mock's admin API too
+        ("POST", "http://staging.invalid/__mock/reset"),
+    ):
         with pytest.raises(RefusedRequest, match="--read-only"):
-            session.request(method, session.base_url + path)
+            session.request(method, url)
     assert session.sent == ["GET /v2/events", "POST /v2/events/search"]
 
 
-def test_twelvetwenty_keys_get_the_run_prefix_and_undeletable_records_are_reported(
-    guarded: type[Recorder],
+def test_twelvetwenty_keys_get_the_run_prefix_and_unprefixed_ones_are_refused(
+    guarded: type[Recorder], run: Run
 ) -> None:
-    session = guarded("twelvetwenty", {})
+    session = guarded("twelvetwenty", {}, run)
+    batch = f"{session.base_url}/api/v2/calendar-events/batch"
+    with pytest.raises(RefusedRequest, match="'xyz-123' lack this run's prefix"):
+        session.request("PUT", batch, json=[{"ExternalId": run.key("ok")}, {"ExternalId": "xyz-123"}])
+    session.request("PUT", batch, json=[{"ExternalId": run.key("ok")}, {"ExternalId": 5}])
+    assert session.sent == ["PUT /api/v2/calendar-events/batch"]
     body = [{"ExternalId": "a"}, {"ExternalId": 5}, {"Title": "no key"}]
     session.isolate(body)
-    prefix = f"ct{current_run().run_id}-"
+    prefix = run.prefix
     assert pointer_values(body, "/*/ExternalId") == [prefix + "a", 5]
     session.isolate(body)  # idempotent: a replayed case is not prefixed twice
     assert body[0]["ExternalId"] == prefix + "a"
@@ -279,7 +329,7 @@ def test_rate_limiter_spaces_requests_evenly() -> None:
 
 def test_an_interrupt_waits_until_the_created_record_is_in_the_ledger() -> None:
     from contracts.cli import _interrupt
-    from contracts.safety import interrupts_deferred
+    from contracts.interrupts import interrupts_deferred
 
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
