@@ -213,7 +213,7 @@ def kona_userinfo_always_401() -> Flask:
 
     def plant(real: Handler) -> Handler:
         def get_user_info(ctx: RequestContext[Any]) -> Reply:
-            raise Unauthorized("planted: every token is refused")
+            raise Unauthorized("invalid")  # planted: every token is refused
 
         return get_user_info
 
