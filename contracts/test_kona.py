@@ -589,3 +589,9 @@ def test_unknown_path_and_malformed_json_use_the_kona_envelope(kona: Target) -> 
         "POST", EVENTS, data='{"calendar_events": [', headers={"Content-Type": "application/json"}
     )
     problem(bad, 400, "Bad Request")
+
+
+def test_a_non_ascii_client_secret_is_a_401_not_a_500(kona: Target) -> None:
+    # Found by the schema test once POST /oauth/token was exercised: a 500 from compare_digest.
+    response = token(kona, grant_type="authorization_code", code="c", client_secret="sécret")
+    assert response.status == 401, response.text

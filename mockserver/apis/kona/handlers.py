@@ -118,7 +118,9 @@ def get_user_info(ctx: Ctx) -> Reply:
 def create_o_auth_token(ctx: Ctx) -> Reply:
     query, state = ctx.query, ctx.state
     client = state.clients.get(query["client_id"])
-    if client is None or not secrets.compare_digest(client["client_secret"], query["client_secret"]):
+    # Bytes: compare_digest refuses str with non-ASCII characters (a 500 for a generated secret).
+    given = str(query["client_secret"]).encode("utf-8", "surrogatepass")
+    if client is None or not secrets.compare_digest(str(client["client_secret"]).encode(), given):
         raise oauth.InvalidClient()
     credential = oauth.grant_credential(query)
     redirect = query.get("redirect_uri")
