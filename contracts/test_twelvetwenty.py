@@ -213,7 +213,7 @@ def test_unknown_student_when_a_directory_is_loaded(tt: Target) -> None:
     require_clean_state(tt)  # it loads fixtures into the shared directory
     require_admin(tt)
     assert tt.admin("POST", "/state", {"twelvetwenty": {"users": [STUDENT]}}).status == 200
-    [result] = put(tt, [event("stranger", user=777)])
+    [result] = put(tt, [event(unique("stranger"), user=777)])
     assert result["ErrorMessage"] == "User 777 not found."
 
 
