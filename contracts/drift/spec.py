@@ -1,0 +1,51 @@
+"""What the spec says about live's answers: enum values it does not list.
+
+Reuses the mock's strict-mode response validators (``mockserver.validation``): the same
+compiled schema that checks the mock's answers finds the enum values live answers with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from mockserver.spec import Spec
+from mockserver.validation import ResponseValidator, response_components
+
+
+class SpecEnums:
+    """The :data:`contracts.drift.compare.EnumCheck` of one API's spec."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.operations = {operation.label: operation for operation in spec.operations}
+        self._components = response_components(spec)
+        self._validators: dict[str, ResponseValidator] = {}
+
+    def validator(self, label: str) -> ResponseValidator | None:
+        if label not in self._validators:
+            operation = self.operations.get(label)
+            if operation is None:
+                return None
+            self._validators[label] = ResponseValidator(operation, self.spec, self._components)
+        return self._validators[label]
+
+    def __call__(
+        self, api: str, operation: str, status: int, body: Any
+    ) -> Iterator[tuple[str, Any, tuple[Any, ...]]]:
+        validator = self.validator(operation)
+        documented = validator._documented(status) if validator is not None else None
+        if documented is None or documented.schema is None:
+            return
+        for error in documented.schema.errors(body):
+            if error.kind == "enum":
+                pointer = "".join(
+                    f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in error.path
+                )
+                yield pointer, _at(body, error.path), tuple(error.detail.get("options", ()))
+
+
+def _at(body: Any, path: tuple[str | int, ...]) -> Any:
+    for part in path:
+        body = body[part]
+    return body
