@@ -25,6 +25,7 @@ from mockserver.gateway import Gateway, Recorder, cors_options, http_error_body
 from mockserver.guard import AdminGuard
 from mockserver.intake import REFUSAL_KEY
 from mockserver.journal import Journal
+from mockserver.proxy import Proxy, build_proxies
 from mockserver.registry import ApiDefinition
 from mockserver.rendering import default_message
 from mockserver.runtime import ApiRuntime
@@ -41,6 +42,7 @@ class MockServer:
     clock: SystemClock
     tokens: TokenRegistry
     runtimes: dict[str, ApiRuntime]
+    proxies: dict[str, Proxy] = field(default_factory=dict)
     access_log: Callable[[str], None] = log_access  # `serve` swaps in a BufferedAccessLog
     chaos: Rules = field(default_factory=Rules)
     # what the server layer serving this mock can do to a reply besides answering it ("delay",
@@ -88,6 +90,11 @@ def create_app(
         {},
     )
     mock.runtimes = {d.name: ApiRuntime(d, mock) for d in definitions}
+    if unknown := sorted(set(settings.proxy) - set(mock.runtimes)):
+        raise ConfigurationError(
+            f"proxy for {', '.join(unknown)}: not a mounted API ({sorted(mock.runtimes)})"
+        )
+    mock.proxies = build_proxies(mock.runtimes, settings.proxy, settings)
     app.extensions["mockserver"] = mock
     _mount(app, mock)
     app.register_blueprint(admin_blueprint)

@@ -43,7 +43,56 @@ def _parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="largest request body accepted, else 413 without reading it (default 10 MB; config max_body)",
     )
+    proxy = serve.add_argument_group(
+        "validating proxy",
+        "forward an API's requests to a real deployment; check request and response against the spec",
+    )
+    proxy.add_argument(
+        "--proxy",
+        action="append",
+        metavar="API=URL",
+        help="forward API's requests (with the client's credentials) to the upstream base URL (repeatable)",
+    )
+    proxy.add_argument(
+        "--proxy-errors",
+        action="store_true",
+        default=None,
+        help="answer 502 listing the violations when the upstream's response breaks the spec",
+    )
+    proxy.add_argument(
+        "--proxy-timeout", type=float, metavar="SECONDS", help="upstream timeout; 502 after it (default 10)"
+    )
+    proxy.add_argument(
+        "--violations-header-bytes",
+        type=int,
+        metavar="N",
+        help="bound of the X-Mock-Violations header (default 4096; 0 turns the header off)",
+    )
+    proxy.add_argument(
+        "--no-violations-header",
+        dest="violations_header_bytes",
+        action="store_const",
+        const=0,
+        help="no X-Mock-Violations header (the journal keeps the violations)",
+    )
     return parser
+
+
+def proxy_pairs(values: Sequence[str] | None) -> dict[str, str]:
+    """``["kona=https://…", …]`` → ``{"kona": "https://…"}``; a clear error for anything else."""
+    upstreams: dict[str, str] = {}
+    for value in values or ():
+        api, sep, url = value.partition("=")
+        if not sep or not url:
+            raise ConfigurationError(f"--proxy wants API=URL, got {value!r}")
+        if api not in API_DEFINITIONS:
+            raise ConfigurationError(
+                f"--proxy {api}: unknown API (known: {', '.join(sorted(API_DEFINITIONS))})"
+            )
+        if api in upstreams:
+            raise ConfigurationError(f"--proxy {api} given twice")
+        upstreams[api] = url
+    return upstreams
 
 
 def _banner(options: dict[str, object], host: str, port: int) -> str:
@@ -52,6 +101,8 @@ def _banner(options: dict[str, object], host: str, port: int) -> str:
     lines += [f"  /{name}  (spec: http://{host}:{port}/{name}/openapi.json)" for name in names]
     if options.get("api"):
         lines.append(f"  /  serves {options['api']} too")
+    for name, url in dict(options.get("proxy") or {}).items():  # type: ignore[call-overload]
+        lines.append(f"  /{name}  proxied to {url}, checked against the spec (violations: /__mock/journal)")
     lines += [
         f"  admin: http://{host}:{port}/__mock/health",
         f"  dev token: Authorization: Bearer {DEV_TOKEN}",
@@ -83,8 +134,12 @@ def serve(args: argparse.Namespace) -> int:
         "threads": args.threads,
         # reachable from other machines: the admin API needs a token (generated unless configured)
         "public_admin_token": None if is_loopback(args.host) else new_admin_token(),
+        "proxy_errors": args.proxy_errors,
+        "proxy_timeout": args.proxy_timeout,
+        "violations_header_bytes": args.violations_header_bytes,
     }
     try:
+        options["proxy"] = proxy_pairs(args.proxy)
         # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
         os.environ[OPTIONS_VARIABLE] = encoded = prepare(options)
     except ConfigurationError as exc:

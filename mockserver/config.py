@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -48,6 +49,11 @@ class MockConfig:
     allowed_hosts: tuple[str, ...] = ()  # Host names the admin API and specs answer besides loopback
     admin_token: str | None = None  # required by the admin API when set (generated on a public bind)
     log_requests: bool = True
+    # The validating proxy (mockserver.proxy): API name → upstream base URL.
+    proxy: Mapping[str, str] = field(default_factory=dict)
+    proxy_errors: bool = False
+    proxy_timeout: float = 10.0
+    violations_header_bytes: int = 4096  # 0: no X-Mock-Violations header
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> MockConfig:
         return replace(self, **_parse_fields(overrides))
@@ -87,7 +93,35 @@ def _parse_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         parsed["cors_origins"] = tuple(parsed["cors_origins"])
     if "allowed_hosts" in parsed:
         parsed["allowed_hosts"] = tuple(str(h) for h in parsed["allowed_hosts"])
+    _check_proxy(parsed)
     return parsed
+
+
+MIN_VIOLATIONS_HEADER = 256  # room for a few violations and the "N more" note
+
+
+def _check_proxy(parsed: Mapping[str, Any]) -> None:
+    upstreams = parsed.get("proxy", {})
+    if not isinstance(upstreams, Mapping):
+        raise ConfigurationError("proxy must map API names to upstream URLs")
+    for api, url in upstreams.items():
+        parts = urlsplit(str(url))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ConfigurationError(
+                f"proxy {api}: {url!r} is not an http(s) base URL like https://host/path"
+            )
+    timeout = parsed.get("proxy_timeout", 10.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not 0 < timeout <= 600:
+        raise ConfigurationError(f"proxy_timeout must be a number of seconds in (0, 600], not {timeout!r}")
+    size = parsed.get("violations_header_bytes", 0)
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, int)
+        or (size and not MIN_VIOLATIONS_HEADER <= size <= 65536)
+    ):
+        raise ConfigurationError(
+            f"violations_header_bytes must be 0 (off) or {MIN_VIOLATIONS_HEADER}..65536, not {size!r}"
+        )
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from werkzeug.wrappers import Request
 from mockserver.admin import ADMIN_PREFIX
 from mockserver.control import CONTROL_KEY
 from mockserver.intake import REFUSAL_KEY, refusal_of
+from mockserver.proxy import VIOLATIONS_HEADER
 from mockserver.registry import Reply
 from mockserver.runtime import ApiRuntime, encode
 
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 error_log = logging.getLogger("mockserver")
 
-EXPOSED_HEADERS = ["Location", "Allow"]
+EXPOSED_HEADERS = ["Location", "Allow", VIOLATIONS_HEADER]
 _STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
 
 
@@ -64,6 +65,7 @@ class Recorder:
         operation_id: str | None,
         body: bytes = b"",
         content_type: str | None = None,
+        violations: tuple[dict[str, str], ...] = (),
     ) -> None:
         elapsed = (time.perf_counter() - started) * 1000
         path = request.path
@@ -83,6 +85,7 @@ class Recorder:
                 response_body=body,
                 response_type=content_type,
                 effects=_effects(request),
+                violations=violations,
             )
         if self.mock.config.log_requests:
             target = f"{path}?{query}" if query else path
@@ -144,9 +147,16 @@ class Gateway:
             return self.fallback(environ, start_response)
         runtime, path, mount = found
         operation_id = None
+        violations: tuple[dict[str, str], ...] = ()
         try:
-            reply, operation_id = runtime.dispatch(request, path, mount, refusal.error() if refusal else None)
-            status, headers, body = encode(reply)
+            if (proxy := self.mock.proxies.get(runtime.name)) is not None and refusal is None:
+                forwarded = proxy.forward(request, path, mount)
+                status, headers, body = forwarded.status, forwarded.headers, forwarded.body
+                operation_id = forwarded.operation_id
+                violations = tuple(v.export() for v in forwarded.violations)
+            else:
+                reply, operation_id = runtime.dispatch(request, path, mount, refusal.error() if refusal else None)
+                status, headers, body = encode(reply)
         except Exception as exc:
             # as Flask does for its views: tell got_request_exception's listeners (schemathesis'
             # in-process transport reports the crash through it), re-raise when testing or
@@ -163,6 +173,8 @@ class Gateway:
             ]
         if status >= 200 and status not in (204, 304):  # RFC 9110: those carry no length
             headers.append(("Content-Length", str(len(body))))
-        self.record(request, status, started, runtime.name, operation_id, body, reply_type(headers))
+        self.record(
+            request, status, started, runtime.name, operation_id, body, reply_type(headers), violations
+        )
         start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", headers)
         return [] if request.method == "HEAD" else [body]

@@ -96,12 +96,15 @@ class JournalEntry:
     request_body: Body
     response_body: Body
     effects: list[dict[str, Any]] | None = None  # what a chaos rule or a Prefer header did
+    # What the validating proxy found wrong with the request or the upstream's answer.
+    violations: tuple[dict[str, str], ...] = ()
 
     @property
     def cost(self) -> int:
         """Bytes this entry holds, for the journal's byte bound."""
         headers = sum(len(k) + len(v) for k, v in self.request_headers)
-        return ENTRY_OVERHEAD + headers + len(self.request_body.data) + len(self.response_body.data)
+        found = sum(len(v["message"]) + 32 for v in self.violations)
+        return ENTRY_OVERHEAD + headers + found + len(self.request_body.data) + len(self.response_body.data)
 
     def matches(self, filters: Mapping[str, str]) -> bool:
         for key, wanted in filters.items():
@@ -128,6 +131,7 @@ class JournalEntry:
             "status": self.status,
             "duration_ms": self.duration_ms,
             "effects": self.effects,
+            "violations": list(self.violations),
             "request": {"headers": _headers(self.request_headers), "size": self.request_body.size},
             "response": {"status": self.status, "size": self.response_body.size},
         }

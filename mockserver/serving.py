@@ -48,6 +48,11 @@ def build_app(options: dict[str, Any]) -> Flask:
         overrides["max_body"] = options["max_body"]
     if options.get("public_admin_token") and config.admin_token is None:
         overrides["admin_token"] = options["public_admin_token"]  # bound beyond loopback, none configured
+    for key in ("proxy_errors", "proxy_timeout", "violations_header_bytes"):
+        if options.get(key) is not None:
+            overrides[key] = options[key]
+    if options.get("proxy"):  # per API, the command line beats the config file
+        overrides["proxy"] = {**config.proxy, **options["proxy"]}
     apis = [options["api"]] if options.get("api") else None
     app = create_app(config.with_overrides(overrides), apis=apis)
     if options.get("seed"):

@@ -82,7 +82,7 @@ def test_api_answers_and_flask_views_get_the_same_cors_headers(app: Flask) -> No
     assert cors == sorted(
         (k, v) for k, v in admin.headers.items() if k.startswith("Access-Control") or k == "Vary"
     )
-    assert ("Access-Control-Expose-Headers", "Allow, Location") in cors
+    assert ("Access-Control-Expose-Headers", "Allow, Location, X-Mock-Violations") in cors
     foreign = client.get(
         "/b2core/api/v2/calendars/events", headers={**AUTH, "Origin": "https://evil.example"}
     )

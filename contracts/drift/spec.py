@@ -42,7 +42,7 @@ class SpecEnums:
                 pointer = "".join(
                     f"/{str(part).replace('~', '~0').replace('/', '~1')}" for part in error.path
                 )
-                yield pointer, _at(body, error.path), tuple(error.detail.get("options", ()))
+                yield pointer, _at(body, error.path), error.allowed
 
 
 def _at(body: Any, path: tuple[str | int, ...]) -> Any:
