@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from mockserver.errors import shorten
 from mockserver.guard import redact
 from mockserver.journal import JournalQueryError, parse_filters
 from mockserver.jsonbody import lone_surrogate
@@ -80,23 +81,48 @@ def export_state(api: str | None = None) -> Response:
     return jsonify(exported)
 
 
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors' aliases: a 415-byte alias bomb expands to millions of nodes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not accepted in state documents", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _yaml(raw: str) -> Any:
+    return yaml.load(raw, Loader=_NoAliases)
+
+
 def _document() -> Any:
     raw = request.get_data(as_text=True)
     if "yaml" in (request.content_type or ""):
-        return yaml.safe_load(raw)
+        return _yaml(raw)
     try:
         return json.loads(raw)
     except ValueError:
-        return yaml.safe_load(raw)
+        return _yaml(raw)
 
 
 @admin_blueprint.put("/state")
 @admin_blueprint.post("/state")
 def load_state() -> Response:
     try:
+        return _load_state()
+    except RecursionError:  # JSON/YAML parsed, but too deep to walk (json.loads stops near 1,000 levels)
+        return _problem(400, "body is nested too deeply to be a state document")
+
+
+def _load_state() -> Response:
+    try:
         document = _document()
     except yaml.YAMLError as exc:
-        return _problem(400, f"body is neither JSON nor YAML: {exc}")
+        return _problem(400, f"body is neither JSON nor YAML: {shorten(str(exc), 300)}")
+    except RecursionError:
+        return _problem(400, "body is nested too deeply to be a state document")
     if not isinstance(document, dict):
         return _problem(400, "body must be a mapping of API name to state")
     surrogate = lone_surrogate(document)

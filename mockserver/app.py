@@ -52,6 +52,8 @@ class MockServer:
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)
         self.tokens.clear(api)
+        for name in [api] if api else list(self.runtimes):
+            self.runtimes[name].definition.clear_caches()
         self.chaos.clear(api)
 
 
@@ -86,7 +88,7 @@ def create_app(
         InMemoryStore({d.name: d.new_state for d in definitions}),
         Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_limit),
         clock or SystemClock(),
-        TokenRegistry(),
+        TokenRegistry(settings.tokens_per_api),
         {},
     )
     mock.runtimes = {d.name: ApiRuntime(d, mock) for d in definitions}

@@ -28,10 +28,13 @@ class Principal:
 
 
 class TokenRegistry:
-    """Tokens minted at run time, per API, with an expiry; thread-safe."""
+    """Tokens minted at run time, per API, with an expiry; thread-safe and bounded: expired tokens
+    are dropped as new ones are minted, and at most ``per_api`` are kept per API (oldest go first)."""
 
-    def __init__(self) -> None:
+    def __init__(self, per_api: int = 1000) -> None:
+        self.per_api = per_api
         self._tokens: dict[str, Principal] = {}
+        self._order: dict[str, dict[str, None]] = {}  # per API, oldest first
         self._lock = threading.Lock()
 
     def mint(
@@ -41,24 +44,42 @@ class TokenRegistry:
         expires_at: datetime,
         scopes: frozenset[str] | None = None,
         prefix: str = "",
+        now: datetime | None = None,
     ) -> Principal:
         principal = Principal(prefix + secrets.token_urlsafe(24), api, scopes, subject, expires_at)
         with self._lock:
             self._tokens[principal.token] = principal
+            order = self._order.setdefault(api, {})
+            order[principal.token] = None
+            for token in list(order):
+                ends = self._tokens[token].expires_at
+                expired = now is not None and ends is not None and ends <= now
+                if not expired and len(order) <= self.per_api:
+                    break
+                del order[token], self._tokens[token]
         return principal
 
     def revoke(self, token: str) -> None:
         with self._lock:
-            self._tokens.pop(token, None)
+            principal = self._tokens.pop(token, None)
+            if principal is not None:
+                self._order[principal.api].pop(token, None)
 
     def find(self, api: str, token: str) -> Principal | None:
         with self._lock:
             principal = self._tokens.get(token)
         return principal if principal is not None and principal.api == api else None
 
+    def count(self, api: str) -> int:
+        with self._lock:
+            return len(self._order.get(api, ()))
+
     def clear(self, api: str | None = None) -> None:
         with self._lock:
             self._tokens = {t: p for t, p in self._tokens.items() if api is not None and p.api != api}
+            self._order = {
+                name: order for name, order in self._order.items() if api is not None and name != api
+            }
 
 
 class AuthFailure(Exception):

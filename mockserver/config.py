@@ -47,6 +47,7 @@ class MockConfig:
     body_timeout: float = DEFAULT_BODY_TIMEOUT  # seconds to send a whole body, else 408
     header_timeout: float = 10.0  # seconds to send the request line and headers (granian cuts them)
     allowed_hosts: tuple[str, ...] = ()  # Host names the admin API and specs answer besides loopback
+    tokens_per_api: int = 1000  # minted tokens kept per API (expired ones dropped, then the oldest)
     admin_token: str | None = None  # required by the admin API when set (generated on a public bind)
     log_requests: bool = True
     # The validating proxy (mockserver.proxy): API name → upstream base URL.

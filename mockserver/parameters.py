@@ -34,14 +34,26 @@ _BOOLEANS = {"true": True, "false": False}
 _INTEGER = re.compile(r"-?[0-9]+")
 
 
+def _integer(raw: str) -> int:
+    """``int(raw)``; past Python's int-parsing limit (4,300 digits) the largest int64 of that sign,
+    which fails every ``maximum``/``minimum`` and names no record, as the number itself would."""
+    if len(raw) > _MAX_DIGITS:
+        return -_INT64_MAX if raw.startswith("-") else _INT64_MAX
+    return int(raw)
+
+
+_MAX_DIGITS = 4000
+_INT64_MAX = 2**63 - 1
+
+
 def _coerce(raw: str, types: list[str]) -> Any:
     """Turn a parameter string into the first schema type it parses as."""
     for kind in types:
         if kind == "integer" and _INTEGER.fullmatch(raw):
-            return int(raw)
+            return _integer(raw)
         if kind == "number":
             if _INTEGER.fullmatch(raw):
-                return int(raw)
+                return _integer(raw)
             try:
                 number = float(raw)
             except ValueError:

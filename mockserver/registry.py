@@ -85,6 +85,8 @@ class ApiDefinition:
     spec_file: Path | None = None
     # keys of the exported state whose values are secrets (redacted unless asked for explicitly)
     secret_keys: frozenset[str] = frozenset()
+    # forgets what the API's module-level caches hold (called on every reset of this API)
+    clear_caches: Callable[[], None] = lambda: None
 
     @property
     def spec_path(self) -> Path:

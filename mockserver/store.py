@@ -8,11 +8,11 @@ validated: a write is applied completely or not at all, and no reader sees half 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
-from mockserver.errors import ApiError, MockServerError
+from mockserver.errors import ApiError, MockServerError, shorten
 from mockserver.registry import ApiState
 
 
@@ -35,37 +35,46 @@ class InMemoryStore:
         with self._locks[api]:
             yield self._states[api]
 
+    @contextmanager
+    def _all_locked(self, names: Iterable[str]) -> Iterator[None]:
+        """Hold every named API's lock, taken in one order (sorted names) by every caller, so two
+        multi-API operations never deadlock and no API write lands between a read and a swap."""
+        with ExitStack() as stack:
+            for name in sorted(set(names)):
+                stack.enter_context(self._locks[name])
+            yield
+
     def reset(self, api: str | None = None) -> None:
-        for name in [api] if api else self.apis:
-            with self._locks[name]:
+        names = [api] if api else self.apis
+        with self._all_locked(names):
+            for name in names:
                 self._states[name] = self._factories[name]()
 
     def export(self, api: str | None = None) -> dict[str, Any]:
-        out = {}
-        for name in [api] if api else self.apis:
-            with self._locks[name]:
-                out[name] = self._states[name].export()
-        return out
+        names = [api] if api else self.apis
+        with self._all_locked(names):  # one moment for every API
+            return {name: self._states[name].export() for name in names}
 
     def load(self, document: Mapping[str, Any], *, replace: bool = True) -> list[str]:
         """Load ``{api: state}``; every API's part is checked before any is swapped in."""
         unknown = sorted(set(document) - set(self.apis))
         if unknown:
             raise StateLoadError(f"unknown APIs in state document: {', '.join(unknown)}")
-        staged: dict[str, ApiState] = {}
         for name, data in document.items():
             if not isinstance(data, Mapping):
                 raise StateLoadError(f"state for {name!r} must be a mapping")
-            with self._locks[name]:
+        staged: dict[str, ApiState] = {}
+        # read (for a merge), stage and swap under the same locks: an API write either lands
+        # before the merge reads the state (and is kept) or waits until the new state is in place
+        with self._all_locked(document):
+            for name, data in document.items():
                 state = self._factories[name]()
                 if not replace:
                     state.load(self._states[name].export())
                 try:
                     state.load(data)
-                except (KeyError, TypeError, ValueError, ApiError) as exc:  # a rule error names the record
-                    raise StateLoadError(f"{name}: {exc}") from exc
+                except (KeyError, TypeError, ValueError, OverflowError, ApiError) as exc:  # a rule error names the record
+                    raise StateLoadError(f"{name}: {shorten(str(exc), 300)}") from exc
                 staged[name] = state
-        for name, state in staged.items():
-            with self._locks[name]:
-                self._states[name] = state
+            self._states.update(staged)
         return sorted(staged)

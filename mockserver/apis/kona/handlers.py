@@ -134,7 +134,7 @@ def create_o_auth_token(ctx: Ctx) -> Reply:
     else:
         refresh_token, user_id = secrets.token_urlsafe(24), DEFAULT_USER_ID
         state.refresh_tokens[refresh_token] = {"client_id": client["client_id"], "user_id": user_id}
-    principal = ctx.tokens.mint("kona", str(user_id), ctx.now + oauth.TOKEN_LIFETIME)
+    principal = ctx.tokens.mint("kona", str(user_id), ctx.now + oauth.TOKEN_LIFETIME, now=ctx.now)
     return Reply(oauth.token_body(principal.token, refresh_token))
 
 

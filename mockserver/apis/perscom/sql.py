@@ -132,8 +132,15 @@ def moment(value: Any, *, date_field: bool = False) -> datetime | None:
 def like(subject: str, pattern: str, *, case_sensitive: bool = True) -> bool:
     """SQL LIKE without backtracking regexes (safe on fuzzed patterns)."""
     if case_sensitive:
-        return _like_matcher(pattern)(subject)
-    return _like_matcher(pattern.lower())(subject.lower())
+        return like_matcher(pattern)(subject)
+    return like_matcher(pattern.lower())(subject.lower())
+
+
+CACHED_PATTERN = 256  # longest LIKE pattern cached: 1,024 entries of at most this many characters
+
+
+def like_matcher(pattern: str) -> Callable[[str], bool]:
+    return _like_matcher(pattern) if len(pattern) <= CACHED_PATTERN else _like_matcher.__wrapped__(pattern)
 
 
 def _like_tokens(pattern: str) -> list[str]:
@@ -201,3 +208,7 @@ def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
     if _is_number(value):
         return (1, 0, float(value))
     return (1, 1, text(value))
+
+
+def clear_caches() -> None:
+    _like_matcher.cache_clear()

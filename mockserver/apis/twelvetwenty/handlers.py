@@ -19,7 +19,7 @@ def generate_authentication_token(ctx: RequestContext[TwelveTwentyState]) -> Rep
     key = ctx.query["key"]
     if key not in ctx.config.api_keys.get("twelvetwenty", ()):
         raise InvalidApiKey()
-    principal = ctx.tokens.mint("twelvetwenty", f"key:{key[:4]}", ctx.now + TOKEN_LIFETIME)
+    principal = ctx.tokens.mint("twelvetwenty", f"key:{key[:4]}", ctx.now + TOKEN_LIFETIME, now=ctx.now)
     return Reply(principal.token, 200, NO_CACHE, "text/plain; charset=utf-8")
 
 

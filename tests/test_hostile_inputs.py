@@ -1,0 +1,82 @@
+"""Input that used to answer 500: huge integers, deep nesting, YAML aliases (never a 500, the
+owner's format, state unchanged)."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+AUTH = {"Authorization": "Bearer dev-token"}
+HUGE = "9" * 5000  # past Python's 4,300-digit int-parsing limit
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "key"),
+    [
+        (f"/b2core/api/v2/calendars/events/{HUGE}", 404, "message"),
+        (f"/b2core/api/v2/calendars/events?limit={HUGE}", 400, "errors"),
+        (f"/b2core/api/v2/calendars/events?limit=-{HUGE}", 400, "errors"),
+        (f"/perscom/v2/events/{HUGE}", 404, "error"),
+        (f"/kona/api/v1/calendar_events/{HUGE}", 404, "title"),
+    ],
+)
+def test_huge_integers_get_the_vendor_answer(client: FlaskClient, path: str, status: int, key: str) -> None:
+    response = client.get(path, headers=AUTH)
+    assert response.status_code == status
+    assert key in response.get_json()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "words"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "application/json", "nested too deeply"),
+        ("a: " + "[" * 100_000, "application/yaml", "nested too deeply"),
+        (BOMB, "application/yaml", "aliases"),
+    ],
+    ids=["json-100k", "yaml-100k", "alias-bomb"],
+)
+def test_hostile_state_documents_are_refused(
+    client: FlaskClient, body: str, content_type: str, words: str
+) -> None:
+    before = client.get("/__mock/state?secrets=include").get_data()
+    response = client.put("/__mock/state", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert words in response.get_json()["message"]
+    assert client.get("/__mock/state?secrets=include").get_data() == before
+
+
+def test_minted_tokens_expire_and_are_capped_per_api() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from mockserver.auth import TokenRegistry
+
+    registry = TokenRegistry(per_api=3)
+    start = datetime(2030, 1, 1, tzinfo=UTC)
+    minted = [registry.mint("kona", "u", start + timedelta(hours=1), now=start).token for _ in range(5)]
+    registry.mint("twelvetwenty", "k", start + timedelta(hours=1), now=start)
+    assert registry.count("kona") == 3  # the oldest two went first
+    assert registry.find("kona", minted[0]) is None and registry.find("kona", minted[-1]) is not None
+    later = start + timedelta(hours=2)
+    registry.mint("kona", "u", later + timedelta(hours=1), now=later)
+    assert registry.count("kona") == 1  # the expired ones were dropped
+    assert registry.count("twelvetwenty") == 1
+
+
+def test_perscom_caches_keep_only_short_keys_and_a_reset_clears_them(client: FlaskClient) -> None:
+    from mockserver.apis.perscom import dates, sql
+
+    long_date = "2024-01-01T00:00:00." + "1" * 100_000 + "Z"
+    dates.clear_caches()
+    sql.clear_caches()
+    assert dates.parse_datetime(long_date) is not None
+    sql.like_matcher("%" + "a" * 1000 + "%")("b")
+    assert dates._isoparse_utc.cache_info().currsize == 0  # 100 KB keys are not kept
+    assert sql._like_matcher.cache_info().currsize == 0
+    assert dates.parse_datetime("2024-01-02T00:00:00Z") is not None
+    sql.like_matcher("%drill%")("a drill")
+    assert dates._isoparse_utc.cache_info().currsize == 1
+    assert sql._like_matcher.cache_info().currsize == 1
+    assert client.post("/__mock/reset").status_code == 200
+    assert dates._isoparse_utc.cache_info().currsize == 0
+    assert sql._like_matcher.cache_info().currsize == 0
