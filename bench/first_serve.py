@@ -57,7 +57,9 @@ def first_serve(ref: str, port: int, timeout: float = 600) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="fresh clones to time (default 3)")
     parser.add_argument("--ref", default="HEAD", help="git ref to clone (default HEAD)")
     parser.add_argument("--port", type=int, default=18650, help="port to serve on (default 18650)")

@@ -20,6 +20,7 @@ import pytest
 from contracts import run as runs
 from contracts.options import APIS, RunConfig, UsageError, add_cli_options, option_args
 from contracts.preflight import TargetUnusable, preflight_all
+from mockserver import package_version
 
 HERE = Path(__file__).resolve().parent
 PASSED, FAILED, UNUSABLE, INTERRUPTED = 0, 1, 2, 130
@@ -35,6 +36,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="contracts", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = commands.add_parser("run", help="run the contract suites", description=__doc__)
     add_cli_options(run)

@@ -25,14 +25,23 @@ class LiveServer:
     log: Path
 
     @classmethod
-    def start(cls, *, strict: bool = True, extra: list[str] | None = None, timeout: float = 30) -> LiveServer:
+    def start(
+        cls,
+        *,
+        strict: bool = True,
+        extra: list[str] | None = None,
+        timeout: float = 30,
+        executable: list[str] | None = None,
+        cwd: Path | None = None,
+    ) -> LiveServer:
+        """``executable``: how to run ``mockserver`` (default this interpreter's ``-m mockserver``)."""
         port = free_port()
         log = Path(f"/tmp/mockserver-{port}.log")
-        args = [sys.executable, "-m", "mockserver", "serve", "--port", str(port)]
+        args = [*(executable or [sys.executable, "-m", "mockserver"]), "serve", "--port", str(port)]
         args += ["--strict"] if strict else []
         args += extra or []
         with log.open("wb") as sink:
-            process = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT)
+            process = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT, cwd=cwd)
         server = cls(process, f"http://127.0.0.1:{port}", log)
         server._wait(timeout)
         return server

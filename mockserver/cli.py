@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from mockserver import package_version
 from mockserver.apis import API_DEFINITIONS
 from mockserver.config import DEV_TOKEN
 from mockserver.errors import ConfigurationError
@@ -16,6 +17,7 @@ from mockserver.serving import OPTIONS_VARIABLE, prebuilt_config, prepare
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the mocked APIs over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")

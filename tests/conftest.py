@@ -14,6 +14,7 @@ from mockserver.app import MockServer
 from mockserver.clock import SystemClock
 
 AUTH = {"Authorization": "Bearer dev-token"}
+collect_ignore = ["data"]  # data/client_project is a client project's suite, run by test_wheel.py
 
 
 @pytest.fixture

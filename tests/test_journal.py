@@ -12,16 +12,7 @@ from mockserver import create_app
 from mockserver.journal import FILTERS, Journal
 from mockserver.masking import mask, mask_header
 from tests.conftest import AUTH
-
-BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
-EVENT = {
-    "ExternalId": "a",
-    "UserId": 124,
-    "TypeId": 1,
-    "StartTime": "2018-06-10T20:00:00Z",
-    "EndTime": "2018-06-10T22:00:00Z",
-    "Title": "t",
-}
+from tests.test_admin import BATCH, EVENT
 
 
 def _journal(client: FlaskClient, query: str = "") -> list[dict[str, Any]]:
