@@ -1,4 +1,9 @@
-"""A spec-driven mock server for four calendar-event APIs."""
+"""A spec-driven mock server for four calendar-event APIs.
+
+PYTEST_DONT_REWRITE: the package registers a pytest plugin (pytest11), so pytest marks its
+modules for assertion rewriting; the ``contracts`` command imports them before pytest starts,
+and that marker keeps pytest from warning (an error under filterwarnings) that it cannot.
+"""
 
 from __future__ import annotations
 
