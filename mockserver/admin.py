@@ -48,14 +48,28 @@ def health() -> Response:
     return jsonify({"status": "ok", "apis": sorted(mock.runtimes), "strict": mock.config.strict})
 
 
+def admin_spec() -> Spec:
+    """admin.yaml, read once per app on first use (not at every start-up)."""
+    spec: Spec | None = current_app.extensions.get("mockserver_admin_spec")
+    if spec is None:
+        spec = current_app.extensions["mockserver_admin_spec"] = Spec.from_file(ADMIN_SPEC)
+    return spec
+
+
 @admin_blueprint.get("/openapi.json")
-def admin_spec() -> Response:
-    served = current_app.extensions.get("mockserver_admin_spec")
-    if served is None:  # read once per app, on first use, not at every start-up
-        served = current_app.extensions["mockserver_admin_spec"] = Spec.from_file(ADMIN_SPEC).served(
-            ADMIN_PREFIX
-        )
-    return jsonify(served)
+def served_admin_spec() -> Response:
+    return jsonify(admin_spec().served(ADMIN_PREFIX))
+
+
+@admin_blueprint.get("/openapi.yaml")
+def served_admin_spec_yaml() -> Response:
+    return yaml_document(admin_spec().served(ADMIN_PREFIX))
+
+
+def yaml_document(document: Any) -> Response:
+    """A served spec as YAML, in the document's own key order."""
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    return Response(text, mimetype="application/yaml")
 
 
 @admin_blueprint.post("/reset")

@@ -13,7 +13,7 @@ from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
 from mockserver.accesslog import log_access
-from mockserver.admin import ADMIN_PREFIX, admin_blueprint
+from mockserver.admin import ADMIN_PREFIX, admin_blueprint, yaml_document
 from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
@@ -21,10 +21,12 @@ from mockserver.chaos import Rules
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.errors import ConfigurationError
-from mockserver.gateway import Gateway, Recorder, cors_options, http_error_body
+from mockserver.docs import docs_blueprint
+from mockserver.gateway import SERVED_SPECS, Gateway, Recorder, cors_options, http_error_body
 from mockserver.guard import AdminGuard
 from mockserver.intake import REFUSAL_KEY
 from mockserver.journal import Journal
+from mockserver.pages import pages_blueprint
 from mockserver.proxy import Proxy, build_proxies
 from mockserver.registry import ApiDefinition
 from mockserver.rendering import default_message
@@ -101,6 +103,8 @@ def create_app(
     _mount(app, mock)
     app.register_blueprint(admin_blueprint)
     app.register_blueprint(chaos_blueprint)
+    app.register_blueprint(pages_blueprint)
+    app.register_blueprint(docs_blueprint)
     _install_hooks(app, mock)
     cors = cors_options(settings.cors_origins)
     CORS(app, **cors)
@@ -122,7 +126,11 @@ def _add_spec_route(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) 
     def spec() -> Response:
         return jsonify(runtime.spec.served(mount))
 
+    def spec_yaml() -> Response:
+        return yaml_document(runtime.spec.served(mount))
+
     app.add_url_rule(f"{mount}/openapi.json", f"{endpoint}_spec", spec)
+    app.add_url_rule(f"{mount}/openapi.yaml", f"{endpoint}_spec_yaml", spec_yaml)
 
 
 def _install_guard(app: Flask, guard: AdminGuard) -> None:
@@ -132,7 +140,7 @@ def _install_guard(app: Flask, guard: AdminGuard) -> None:
     def check() -> Response | None:
         path = request.path
         admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
-        if not admin and not path.endswith("/openapi.json"):
+        if not admin and not path.endswith(SERVED_SPECS):
             return None
         has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
         refused = guard.refusal(request.method, path, request.headers, has_body, admin)

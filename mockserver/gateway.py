@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 error_log = logging.getLogger("mockserver")
 
-EXPOSED_HEADERS = ["Location", "Allow", VIOLATIONS_HEADER]
+SERVED_SPECS = ("/openapi.json", "/openapi.yaml")  # under each mount: Flask views, not API paths
 _STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
 
 
@@ -70,7 +70,7 @@ class Recorder:
         elapsed = (time.perf_counter() - started) * 1000
         path = request.path
         query = request.query_string.decode("latin-1")
-        if not path.startswith(ADMIN_PREFIX):
+        if not path.startswith(ADMIN_PREFIX) and (api is not None or path != "/"):  # not the mock's own pages
             self.mock.journal.record(
                 time=time.time(),
                 api=api,
@@ -128,8 +128,8 @@ class Gateway:
         first, rest = (path, "/") if end < 0 else (path[:end], path[end:])
         runtime = self.mounts.get(first)
         if runtime is not None:
-            return None if rest == "/openapi.json" else (runtime, rest, first)
-        if self.root is None or first == ADMIN_PREFIX or path == "/openapi.json":
+            return None if rest in SERVED_SPECS else (runtime, rest, first)
+        if self.root is None or first == ADMIN_PREFIX or path in SERVED_SPECS:
             return None
         return self.root, path, ""
 
