@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -58,10 +59,36 @@ def serve(extra: list[str]) -> None:
     os.execv(str(BIN / "mockserver"), [str(BIN / "mockserver"), "serve", *extra])
 
 
+def ensure_chromium() -> None:
+    """Debian's chromium for the browser tests (tests/browser), installed when it is missing.
+
+    Playwright drives the system browser (it cannot download its own here). Installing takes root
+    and apt-get (CI runs as root on Debian); anywhere else this says what to do, and the browser
+    tests skip, except in CI, where they fail.
+    """
+    if os.environ.get("MOCKSERVER_CHROMIUM") or shutil.which("chromium") or os.path.exists("/usr/bin/chromium"):
+        return
+    apt = shutil.which("apt-get")
+    root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if apt is None or not root:
+        print("dev.py: no chromium; the browser tests need it: `apt-get install chromium` as root, "
+              "or set MOCKSERVER_CHROMIUM to a Chromium binary", flush=True)
+        return
+    print("dev.py: installing Debian's chromium for the browser tests (apt-get)", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for args in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+        result = subprocess.run([apt, *args], env=env, capture_output=True, text=True)
+        if result.returncode != 0:
+            sys.stderr.write(result.stdout + result.stderr)
+            raise SystemExit(f"dev.py: apt-get {args[0]} failed ({result.returncode})")
+
+
 def test(extra: list[str]) -> None:
-    """Lint and type-check, then every suite in-process, then the contract suites against a real server."""
+    """Lint and type-check, then every suite in-process (the browser tests too), then the contract
+    suites against a real server."""
     run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "bench", "dev.py"])
     run([str(PYTHON), "-m", "mypy"])
+    ensure_chromium()
     run([str(PYTHON), "-m", "pytest", "tests", "contracts", *extra])
     run([str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra])
 

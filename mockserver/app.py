@@ -13,15 +13,15 @@ from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
 from mockserver.accesslog import log_access
-from mockserver.admin import ADMIN_PREFIX, admin_blueprint, yaml_document
+from mockserver.admin import ADMIN_PREFIX, admin_blueprint, json_document, yaml_document
 from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
 from mockserver.chaos import Rules
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
-from mockserver.errors import ConfigurationError
 from mockserver.docs import docs_blueprint
+from mockserver.errors import ConfigurationError
 from mockserver.gateway import SERVED_SPECS, Gateway, Recorder, cors_options, http_error_body
 from mockserver.guard import AdminGuard
 from mockserver.intake import REFUSAL_KEY
@@ -124,7 +124,7 @@ def _mount(app: Flask, mock: MockServer) -> None:
 
 def _add_spec_route(app: Flask, runtime: ApiRuntime, mount: str, endpoint: str) -> None:
     def spec() -> Response:
-        return jsonify(runtime.spec.served(mount))
+        return json_document(runtime.spec.served(mount))
 
     def spec_yaml() -> Response:
         return yaml_document(runtime.spec.served(mount))

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from mockserver.admin import ADMIN_PREFIX, admin_spec
 from mockserver.config import DEV_API_KEY, DEV_TOKEN, TokenGrant
+from mockserver.masking import mask
 
 if TYPE_CHECKING:
     from mockserver.app import MockServer
@@ -80,12 +81,9 @@ def documented(mock: MockServer) -> list[Documented]:
 
 
 def masked(token: str) -> str:
-    """A token as the landing page shows it: enough to tell tokens apart, not enough to use one."""
-    if token in (DEV_TOKEN, DEV_API_KEY):  # printed at start-up and in the README: not secrets
-        return token
-    if len(token) < 8:
-        return f"…({len(token)})"
-    return f"{token[:4]}…({len(token)})"
+    """A credential as the landing page shows it: the built-in dev token and API key (printed at
+    start-up and in the README) in full, any other masked."""
+    return token if token in (DEV_TOKEN, DEV_API_KEY) else mask(token)
 
 
 def _grant_scope(grant: TokenGrant) -> str:

@@ -176,8 +176,9 @@
       if (visible) shown += 1;
     });
     $("journal-empty").hidden = rows.length > 0;
+    var noun = rows.length === 1 ? " request" : " requests";
     $("journal-count").textContent = rows.length
-      ? (shown === rows.length ? rows.length + " requests" : "showing " + shown + " of " + rows.length + " requests")
+      ? (shown === rows.length ? rows.length + noun : "showing " + shown + " of " + rows.length + noun)
       : "";
     var params = new URLSearchParams();
     Object.keys(f).forEach(function (key) { if (f[key]) params.set(key, f[key]); });
@@ -277,6 +278,10 @@
     var columns = [];
     records.forEach(function (record) {
       Object.keys(record[1]).forEach(function (key) { if (columns.indexOf(key) < 0) columns.push(key); });
+    });
+    ["id", "Id"].reverse().forEach(function (key) { // the record's identity first
+      var at = columns.indexOf(key);
+      if (at > 0) columns.unshift(columns.splice(at, 1)[0]);
     });
     var head = (keyName ? [keyName] : []).concat(columns);
     return el("div", { class: "scroll" }, [el("table", { class: "grid records" }, [
