@@ -105,7 +105,9 @@ def _banner(options: dict[str, object], host: str, port: int) -> str:
         lines.append(f"  /  serves {options['api']} too")
     for name, url in dict(options.get("proxy") or {}).items():  # type: ignore[call-overload]
         lines.append(f"  /{name}  proxied to {url}, checked against the spec (violations: /__mock/journal)")
+    home = "/__mock/" if options.get("api") else "/"
     lines += [
+        f"  overview: http://{host}:{port}{home}  docs: /__mock/docs  dashboard: /__mock/ui",
         f"  admin: http://{host}:{port}/__mock/health",
         f"  dev token: Authorization: Bearer {DEV_TOKEN}",
     ]
