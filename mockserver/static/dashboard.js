@@ -57,12 +57,18 @@
       pad(at.getMilliseconds(), 3);
   }
 
+  // "prefer: status 503": where the fault came from and what it did (the seed and draw that
+  // replay it are in the row's details)
+  var REPLAY_KEYS = ["source", "seed", "draw"];
+
   function describe(effect) {
     if (effect === null || typeof effect !== "object") return String(effect);
-    return Object.keys(effect).map(function (key) {
-      var value = effect[key];
-      return key + "=" + (typeof value === "object" ? JSON.stringify(value) : value);
-    }).join(" ");
+    var parts = Object.keys(effect).filter(function (key) { return REPLAY_KEYS.indexOf(key) < 0; })
+      .map(function (key) {
+        var value = effect[key];
+        return key + " " + (typeof value === "object" ? JSON.stringify(value) : value);
+      });
+    return (effect.source ? effect.source + ": " : "") + parts.join(", ");
   }
 
   function faultOf(entry) {
@@ -128,7 +134,7 @@
       el("td", { class: "path", text: entry.path + (entry.query ? "?" + entry.query : "") }),
       el("td", { class: "num status " + statusClass, text: String(entry.status) }),
       el("td", { class: "num", text: Number(entry.duration_ms).toFixed(1) }),
-      el("td", { class: "fault", text: faultOf(entry) }),
+      el("td", { class: "fault", text: faultOf(entry), title: entry.effects ? JSON.stringify(entry.effects) : "" }),
     ]);
     var item = { entry: entry, row: row, detail: null };
     function toggle() {

@@ -154,6 +154,16 @@ def test_a_request_shows_up_in_the_dashboard_within_2s_and_opens_to_its_body(
     expect(detail).to_contain_text("Bearer dev-…(9)")  # headers, credentials masked
     screenshot(page, "dashboard")
 
+    # a fault injected with Prefer is named in its row
+    request = urllib.request.Request(
+        f"{server.url}/b2core/api/v2/calendars/events",
+        headers={"Authorization": "Bearer dev-token", "Prefer": "fail=503, undocumented"},
+    )
+    with pytest.raises(urllib.error.HTTPError, match="503"):
+        urllib.request.urlopen(request, timeout=10)
+    faulty = page.locator(f'tr.entry[data-seq="{_last_entry(server)["seq"]}"]')
+    expect(faulty.locator(".fault")).to_have_text("prefer: status 503", timeout=2000)
+
     # a hostile path is shown as text, never run as markup; filters hide what they should
     _call(server, "GET", "/b2core/%3Cimg%20src=x%20onerror=alert(1)%3E")
     hostile = page.locator("tr.entry", has_text="<img src=x onerror=alert(1)>")
