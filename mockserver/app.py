@@ -26,7 +26,7 @@ from mockserver.gateway import SERVED_SPECS, Gateway, Recorder, cors_options, ht
 from mockserver.guard import AdminGuard
 from mockserver.intake import REFUSAL_KEY
 from mockserver.journal import Journal
-from mockserver.pages import pages_blueprint
+from mockserver.pages import is_page, pages_blueprint
 from mockserver.proxy import Proxy, build_proxies
 from mockserver.registry import ApiDefinition
 from mockserver.rendering import default_message
@@ -139,8 +139,9 @@ def _install_guard(app: Flask, guard: AdminGuard) -> None:
     @app.before_request
     def check() -> Response | None:
         path = request.path
-        admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
-        if not admin and not path.endswith(SERVED_SPECS):
+        page = is_page(path)  # pages for people: the Host check only; their data comes from the admin API
+        admin = not page and (path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"))
+        if not admin and not page and not path.endswith(SERVED_SPECS):
             return None
         has_body = bool(request.content_length) or "chunked" in request.headers.get("Transfer-Encoding", "")
         refused = guard.refusal(request.method, path, request.headers, has_body, admin)

@@ -51,7 +51,12 @@ def page() -> str:
     wanted = request.args.get("api")
     primary = next((u["name"] for s, u in zip(specs, urls, strict=True) if s.name == wanted), urls[0]["name"])
     accepted = any(grant.token == DEV_TOKEN for grant in mock.config.tokens)
-    config = {"urls": urls, "primary": primary, "devToken": DEV_TOKEN if accepted else None}
+    config = {
+        "urls": urls,
+        "primary": primary,
+        "devToken": DEV_TOKEN if accepted else None,
+        "admin": ADMIN_PREFIX,
+    }
     return render_template(
         "docs.html", config=config, home=landing_url(), admin=ADMIN_PREFIX, strict=mock.config.strict
     )

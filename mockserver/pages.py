@@ -54,6 +54,13 @@ def _mock() -> MockServer:
     return mock
 
 
+def is_page(path: str) -> bool:
+    """A page for people (HTML, its scripts and styles) under the admin prefix, not the admin API:
+    a browser cannot send the admin token when it opens one, so only the admin calls need it."""
+    pages = (f"{ADMIN_PREFIX}/", f"{ADMIN_PREFIX}/ui", f"{ADMIN_PREFIX}/docs")
+    return path in pages or path.startswith((f"{ADMIN_PREFIX}/docs/", f"{ADMIN_PREFIX}/static/"))
+
+
 def documented(mock: MockServer) -> list[Documented]:
     """The mounted APIs in name order, then the admin API."""
     listed = []

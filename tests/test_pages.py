@@ -127,3 +127,18 @@ def test_dashboard_knows_every_api_and_operation(client: FlaskClient) -> None:
         for name, d in API_DEFINITIONS.items()
     }
     assert settings["admin"] == "/__mock"
+
+
+def test_with_an_admin_token_the_pages_open_and_the_admin_api_asks_for_it() -> None:
+    client = _client(admin_token="admin-secret-123")
+    for path in (*PAGES, "/__mock/docs/swagger-ui.css", "/__mock/static/dashboard.js"):
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert b"admin-secret-123" not in response.get_data()
+    assert client.get("/__mock/journal").status_code == 401
+    assert client.get("/__mock/docs/../journal").status_code == 404  # not a way round the token
+    assert client.get("/__mock/uix").status_code == 401
+    assert (
+        client.get("/__mock/journal", headers={"Authorization": "Bearer admin-secret-123"}).status_code == 200
+    )
+    assert client.get("/__mock/ui", headers={"Host": "evil.example"}).status_code == 403  # still Host-checked

@@ -8,6 +8,8 @@
   var SHOWN_FIELDS = ["seq", "time", "api", "operation_id", "method", "path", "query", "status",
     "duration_ms", "effects", "request", "response"];
 
+  var TOKEN_KEY = "mockserver-admin-token"; // read by docs.js too; kept for this tab only
+  var asked = false;
   var rows = []; // newest first: {entry, row, detail}
   var lastSeq = 0;
   var polls = 0;
@@ -39,7 +41,14 @@
       init.headers["Content-Type"] = "application/json";
       if (method === "POST" || method === "PUT") init.body = "{}";
     }
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) init.headers.Authorization = "Bearer " + token;
     return fetch(url, init).then(function (response) {
+      if (response.status === 401 && !asked) { // the mock was started with an admin token
+        asked = true;
+        var given = window.prompt("This mock's admin API needs its admin token (printed at start-up):");
+        if (given) { sessionStorage.setItem(TOKEN_KEY, given.trim()); asked = false; return request(method, url); }
+      }
       return response.json().catch(function () { return {}; }).then(function (body) {
         if (!response.ok) throw new Error(body.message || (method + " " + url + ": " + response.status));
         return body;

@@ -54,5 +54,14 @@
     displayRequestDuration: true,
     filter: true,
     queryConfigEnabled: false,
+    // the admin token the dashboard was given (a mock started with one), for the admin API's calls
+    requestInterceptor: function (request) {
+      var token = sessionStorage.getItem("mockserver-admin-token");
+      var path = new URL(request.url, location.href).pathname;
+      if (token && path.indexOf(config.admin + "/") === 0 && !request.headers.Authorization) {
+        request.headers.Authorization = "Bearer " + token;
+      }
+      return request;
+    },
   });
 })();
