@@ -53,8 +53,10 @@ def chromium() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # module, not session: Playwright's sync API holds an event loop on this thread while it runs,
+    # and a later test's asyncio.run() would find it running
     config = tmp_path_factory.mktemp("browser") / "config.yaml"
     config.write_text(f"tokens:\n  - dev-token\n  - {{token: {QA_TOKEN}, apis: [b2core]}}\n")
     live = LiveServer.start(strict=True, extra=["--config", str(config)])
@@ -62,7 +64,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     live.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = chromium()
     if executable is None:
