@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 error_log = logging.getLogger("mockserver")
 
+EXPOSED_HEADERS = ["Location", "Allow", VIOLATIONS_HEADER]
 SERVED_SPECS = ("/openapi.json", "/openapi.yaml")  # under each mount: Flask views, not API paths
 _STATUS_LINES = {code: f"{code} {phrase.upper()}" for code, phrase in HTTP_STATUS_CODES.items()}
 
