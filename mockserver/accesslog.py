@@ -35,8 +35,9 @@ class BufferedAccessLog:
     ``interval`` seconds; ``flush`` runs at exit too, so a stopped server loses nothing it logged.
     """
 
-    def __init__(self, stream: TextIO, interval: float = 0.1) -> None:
+    def __init__(self, stream: TextIO, interval: float = 0.1, *, prefix: bool = True) -> None:
         self.stream = stream
+        self.prefix = prefix  # off for JSON lines: each line is one object and nothing else
         self.interval = interval
         self._pending: deque[str] = deque()
         self._stamp = (-1, "")  # (second, its asctime): one tuple, so threads read a matching pair
@@ -45,6 +46,9 @@ class BufferedAccessLog:
         atexit.register(self.flush)
 
     def __call__(self, line: str) -> None:
+        if not self.prefix:
+            self._pending.append(line + "\n")
+            return
         now = time.time()
         second = int(now)
         stamp = self._stamp

@@ -1,49 +1,133 @@
-"""``mockserver serve``: run the mock on granian, a production WSGI server."""
+"""mockserver serve: run the mock on granian, a production WSGI server (one process, so every
+request shares the in-memory state)."""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import socket
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from mockserver import package_version
 from mockserver.apis import API_DEFINITIONS
-from mockserver.config import DEV_TOKEN
+from mockserver.config import DEV_TOKEN, MockConfig, config_keys_help
 from mockserver.errors import ConfigurationError
 from mockserver.guard import is_loopback, new_admin_token
+from mockserver.masking import mask
 from mockserver.serving import OPTIONS_VARIABLE, prebuilt_config, prepare
+
+# how long a stop (Ctrl-C, SIGTERM) lets the worker finish what it is answering before it is
+# killed: granian's own default is to wait for every open keep-alive connection, i.e. forever
+STOP_GRACE_SECONDS = 1
+DESCRIPTION = """Serve the mocked calendar APIs (PERSCOM, B2Core, 12Twenty, Kona) over HTTP.
+
+Each API is mounted at /<name>, its spec at /<name>/openapi.json, the mock's own admin API at
+/__mock (reset, state, journal, clock). Every API accepts the dev token out of the box:
+Authorization: Bearer dev-token."""
+SERVE_EPILOG = f"""config file keys (YAML or JSON mapping; all optional):
+{config_keys_help()}
+
+environment: MOCKSERVER_CONFIG=FILE, MOCKSERVER_TOKENS=tok1,tok2 (added to the token list),
+MOCKSERVER_STRICT=1.
+
+exit status: 0 after a stop (Ctrl-C or SIGTERM: the answers in progress are finished, then the
+server stops within {STOP_GRACE_SECONDS + 1} s); 2 for a bad option, config or seed file, or a port in use."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Prints a usage mistake as one line (``mockserver: --port: ...``) and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Plain text as written, and every option's default (an option without one says so itself)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default not in (None, False, argparse.SUPPRESS) and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range (1-65535)")
+    return port
+
+
+def positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockserver", description=__doc__)
+    parser = OneLineParser(prog="mockserver", description=DESCRIPTION, formatter_class=HelpFormatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
-    commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser("serve", help="serve the mocked APIs over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--api", choices=sorted(API_DEFINITIONS), help="serve only this API, also at /")
-    serve.add_argument("--config", help="YAML or JSON config file (tokens, api_keys, cors_origins ...)")
-    serve.add_argument("--seed", help="YAML or JSON state to load at start-up ({api: state})")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser
+    )
+    serve = commands.add_parser(
+        "serve",
+        help="serve the mocked APIs over HTTP",
+        description=DESCRIPTION,
+        epilog=SERVE_EPILOG,
+        formatter_class=HelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (loopback unless told otherwise)")
+    serve.add_argument("--port", type=port_number, default=8080, help="TCP port to listen on (1-65535)")
+    serve.add_argument(
+        "--api",
+        choices=sorted(API_DEFINITIONS),
+        metavar="NAME",
+        help=f"serve only this API, at /NAME and at / ({', '.join(sorted(API_DEFINITIONS))}; default: all)",
+    )
+    serve.add_argument("--config", metavar="FILE", help="YAML or JSON config file (keys below)")
+    serve.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="YAML or JSON state loaded at start-up ({api: state}, as GET /__mock/state)",
+    )
     serve.add_argument(
         "--strict",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="validate every response against the spec (default off)",
+        help="validate every response against the spec; a mismatch answers 500 (default: the config's strict, off)",
     )
     serve.add_argument(
         "--threads",
-        type=int,
+        type=positive,
         default=1,
-        help="threads running requests (default 1: fastest; slow clients never hold one, their "
-        "bodies are read in the event loop; more only help with slow handlers: see bench/README.md)",
+        help="threads running requests: 1 is fastest; slow clients never hold one, their bodies are "
+        "read in the event loop; more only help with slow handlers (bench/README.md)",
     )
     serve.add_argument(
         "--max-body",
-        type=int,
+        type=positive,
         default=None,
         metavar="BYTES",
-        help="largest request body accepted, else 413 without reading it (default 10 MB; config max_body)",
+        help="largest request body accepted, else 413 without reading it (default: the config's max_body, 10 MB)",
+    )
+    serve.add_argument(
+        "--access-log",
+        choices=["text", "json", "off"],
+        default=None,
+        help="one line per request on stderr: text, json (one object per line: the journal "
+        "entry's fields without bodies) or off (default: the config's log_requests and "
+        "access_log_format, text)",
     )
     proxy = serve.add_argument_group(
         "validating proxy",
@@ -97,20 +181,31 @@ def proxy_pairs(values: Sequence[str] | None) -> dict[str, str]:
     return upstreams
 
 
-def _banner(options: dict[str, object], host: str, port: int) -> str:
-    names = [options["api"]] if options.get("api") else sorted(API_DEFINITIONS)
-    lines = [f"mockserver on http://{host}:{port}"]
+def banner(config: MockConfig, host: str, port: int) -> str:
+    names = [config.root_api] if config.root_api else sorted(API_DEFINITIONS)
+    lines = [f"mockserver {package_version()} on http://{host}:{port}"]
     lines += [f"  /{name}  (spec: http://{host}:{port}/{name}/openapi.json)" for name in names]
-    if options.get("api"):
-        lines.append(f"  /  serves {options['api']} too")
-    for name, url in dict(options.get("proxy") or {}).items():  # type: ignore[call-overload]
+    if config.root_api:
+        lines.append(f"  /  serves {config.root_api} too")
+    for name, url in config.proxy.items():
         lines.append(f"  /{name}  proxied to {url}, checked against the spec (violations: /__mock/journal)")
-    home = "/__mock/" if options.get("api") else "/"
+    home = "/__mock/" if config.root_api else "/"
     lines += [
         f"  overview: http://{host}:{port}{home}  docs: /__mock/docs  dashboard: /__mock/ui",
         f"  admin: http://{host}:{port}/__mock/health",
-        f"  dev token: Authorization: Bearer {DEV_TOKEN}",
     ]
+    if config.dev_token_on:
+        lines.append(f"  dev token: Authorization: Bearer {DEV_TOKEN}")
+    else:
+        lines.append(f"  dev token: off (the config's token list replaces {DEV_TOKEN})")
+    others = [grant for grant in config.tokens if grant.token != DEV_TOKEN]
+    for grant in others:
+        scope = f"apis {', '.join(sorted(grant.apis))}" if grant.apis is not None else "every API"
+        if grant.scopes is not None:
+            scope += f"; scopes {', '.join(sorted(grant.scopes)) or 'none'}"
+        lines.append(f"  token {mask(grant.token)}: {scope}")
+    if not config.tokens:
+        lines.append("  no bearer token is accepted (tokens: [])")
     return "\n".join(lines)
 
 
@@ -122,6 +217,25 @@ def _public_warning(host: str, admin_token: str | None) -> str:
         "(set admin_token in the config or MOCKSERVER_ADMIN_TOKEN to choose it), and the admin API and "
         "specs answer only loopback Host names or the config's allowed_hosts."
     )
+
+
+def port_taken(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served, or None. granian binds with SO_REUSEPORT, so a second
+    server on a busy port would start and split the traffic; this probe binds without it."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"cannot resolve --host {host}: {exc.strerror}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a TIME_WAIT leftover is fine
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"port {port} is already in use on {host}"
+            return f"cannot listen on {host}:{port}: {exc.strerror}"
+    return None
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -142,6 +256,8 @@ def serve(args: argparse.Namespace) -> int:
         "proxy_timeout": args.proxy_timeout,
         "violations_header_bytes": args.violations_header_bytes,
     }
+    if args.access_log is not None:
+        options["access_log"] = args.access_log
     try:
         options["proxy"] = proxy_pairs(args.proxy)
         # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
@@ -149,8 +265,12 @@ def serve(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
+    problem = port_taken(args.host, args.port)
+    if problem:
+        print(f"mockserver: {problem}", file=sys.stderr)
+        return 2
     config = prebuilt_config(encoded)
-    print(_banner(options, args.host, args.port), flush=True)
+    print(banner(config, args.host, args.port), flush=True)
     if options["public_admin_token"]:
         print(_public_warning(args.host, config.admin_token), file=sys.stderr, flush=True)
     server = Granian(
@@ -164,6 +284,7 @@ def serve(args: argparse.Namespace) -> int:
         http1_settings=HTTP1Settings(header_read_timeout=int(config.header_timeout * 1000)),
         log_access=False,  # the app logs one line per request itself
         websockets=False,
+        workers_kill_timeout=STOP_GRACE_SECONDS,
     )
     server.serve()
     return 0

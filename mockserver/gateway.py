@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from flask import Flask, got_request_exception
 from flask_cors.core import get_cors_headers
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -71,8 +72,12 @@ class Recorder:
         elapsed = (time.perf_counter() - started) * 1000
         path = request.path
         query = request.query_string.decode("latin-1")
-        if not path.startswith(ADMIN_PREFIX) and (api is not None or path != "/"):  # not the mock's own pages
-            self.mock.journal.record(
+        config = self.mock.config
+        journaled = not path.startswith(ADMIN_PREFIX) and (api is not None or path != "/")  # not the pages
+        as_json = config.log_requests and config.access_log_format == "json"
+        if journaled or as_json:
+            journal = self.mock.journal
+            entry = journal.make(
                 time=time.time(),
                 api=api,
                 operation_id=operation_id,
@@ -88,7 +93,14 @@ class Recorder:
                 effects=_effects(request),
                 violations=violations,
             )
-        if self.mock.config.log_requests:
+            if journaled:
+                journal.add(entry)
+        if not config.log_requests:
+            return
+        if as_json:  # one object per line: the journal entry without bodies, and the client
+            line = {**entry.summary(), "remote_addr": request.remote_addr}
+            self.mock.access_log(orjson.dumps(line).decode())
+        else:
             target = f"{path}?{query}" if query else path
             self.mock.access_log(
                 f'{request.remote_addr} "{request.method} {target}" {status} {elapsed:.1f}ms {api or "-"}'

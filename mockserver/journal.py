@@ -119,7 +119,7 @@ class JournalEntry:
         return True
 
     def summary(self) -> dict[str, Any]:
-        """The entry without bodies (what a JSON access-log line holds)."""
+        """The entry without bodies (what a JSON access-log line holds; ``seq`` 0: not kept)."""
         return {
             "seq": self.seq,
             "time": datetime.fromtimestamp(self.time, UTC).isoformat(timespec="milliseconds"),
@@ -171,7 +171,7 @@ class Journal:
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def record(
+    def make(
         self,
         *,
         environ: Mapping[str, Any] | None = None,
@@ -180,27 +180,33 @@ class Journal:
         response_type: str | None = None,
         **fields: Any,
     ) -> JournalEntry:
-        """One answered request; ``environ`` is its WSGI environ, read for the headers."""
+        """An entry for one answered request, not yet kept (``seq`` 0); ``environ`` is its WSGI
+        environ, read for the headers; bodies are cut at the journal's limit."""
         limit = self.body_limit
         request_headers = environ_headers(environ) if environ is not None else []
         request_type = environ.get("CONTENT_TYPE") if environ is not None else None
-        kept_request = Body.keep(request_body, request_type, limit)
-        kept_response = Body.keep(response_body, response_type, limit)
+        return JournalEntry(
+            0,
+            **fields,
+            request_headers=request_headers,
+            request_body=Body.keep(request_body, request_type, limit),
+            response_body=Body.keep(response_body, response_type, limit),
+        )
+
+    def add(self, entry: JournalEntry) -> JournalEntry:
+        """Keep ``entry`` (numbered now), dropping the oldest past either bound."""
+        cost = entry.cost
         with self._lock:
-            entry = JournalEntry(
-                next(self._seq),
-                **fields,
-                request_headers=request_headers,
-                request_body=kept_request,
-                response_body=kept_response,
-            )
-            cost = entry.cost
+            entry.seq = next(self._seq)
             entries = self._entries
             entries.append((entry, cost))
             self._bytes += cost
             while len(entries) > self.size or (self._bytes > self.max_bytes and len(entries) > 1):
                 self._bytes -= entries.popleft()[1]
         return entry
+
+    def record(self, **fields: Any) -> JournalEntry:
+        return self.add(self.make(**fields))
 
     @property
     def bytes(self) -> int:

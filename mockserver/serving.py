@@ -39,7 +39,9 @@ def read_seed(path: str | Path) -> dict[str, Any]:
 def build_app(options: dict[str, Any]) -> Flask:
     config = MockConfig()
     if options.get("config"):
-        config = config.with_overrides(read_config_file(options["config"]))
+        config = config.with_overrides(
+            read_config_file(options["config"]), f"config file {options['config']}"
+        )
     config = from_environment(config)
     overrides: dict[str, Any] = {"root_api": options.get("api")}
     if options.get("strict") is not None:
@@ -53,6 +55,10 @@ def build_app(options: dict[str, Any]) -> Flask:
             overrides[key] = options[key]
     if options.get("proxy"):  # per API, the command line beats the config file
         overrides["proxy"] = {**config.proxy, **options["proxy"]}
+    if options.get("access_log") == "off":
+        overrides["log_requests"] = False
+    elif options.get("access_log"):
+        overrides.update(log_requests=True, access_log_format=options["access_log"])
     apis = [options["api"]] if options.get("api") else None
     app = create_app(config.with_overrides(overrides), apis=apis)
     if options.get("seed"):
@@ -98,7 +104,7 @@ def app_from_environment() -> Flask:
         app = build_app(json.loads(encoded))
     mock = app.extensions["mockserver"]
     if mock.config.log_requests:  # this process's logging is ours: the access log goes direct
-        mock.access_log = BufferedAccessLog(sys.stderr)
+        mock.access_log = BufferedAccessLog(sys.stderr, prefix=mock.config.access_log_format == "text")
     return app
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from contracts.live import LiveServer
+from mockserver.config import CONFIG_SCHEMA
 
 SEED_REQUEST = [
     {
@@ -104,4 +105,4 @@ def test_bad_config_fails_fast_with_a_clear_message(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 2
-    assert "unknown config keys: tokenz" in result.stderr
+    assert result.stderr.strip().splitlines() == [f"mockserver: config file {config}: unknown key 'tokenz'; known keys: " + ", ".join(sorted(CONFIG_SCHEMA["properties"]))]
