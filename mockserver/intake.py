@@ -80,18 +80,22 @@ def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None
     return None
 
 
+def _declared(length: bytes | str | None, method: str, max_body: int) -> int:
+    """The body's declared length: 0 when there is nothing to read (a GET's chunked body is not
+    read; granian hides Transfer-Encoding), -1 when none is declared or it is unreadable;
+    ``BodyRefused`` when it passes ``max_body``."""
+    if length is None:
+        return 0 if method in BODYLESS else -1
+    declared = int(length) if length.isdigit() else -1
+    if declared > max_body:
+        raise BodyRefused(Refusal("too_large", max_body))
+    return declared
+
+
 async def read_body(scope: Scope, receive: Receive, max_body: int, timeout: float) -> bytes:
     """The whole body, or ``BodyRefused`` once it passes ``max_body`` bytes or ``timeout`` seconds."""
-    headers = scope["headers"]
-    length = _header(headers, b"content-length")
-    if length is not None:
-        declared = int(length) if length.isdigit() else -1
-        if declared > max_body:
-            raise BodyRefused(Refusal("too_large", max_body))
-        if declared == 0:
-            return b""
-    elif scope["method"] in BODYLESS:
-        return b""  # a GET's chunked body is not read
+    if _declared(_header(scope["headers"], b"content-length"), scope["method"], max_body) == 0:
+        return b""
     chunks: list[bytes] = []
     size = 0
     try:
@@ -114,19 +118,12 @@ async def read_body(scope: Scope, receive: Receive, max_body: int, timeout: floa
 
 async def read_rsgi_body(scope: Any, proto: Any, max_body: int, timeout: float) -> bytes:
     """``read_body`` for granian's RSGI protocol object."""
-    headers = scope.headers
-    length = headers.get("content-length")
-    if length is not None:
-        declared = int(length) if length.isdigit() else -1
-        if declared > max_body:
-            raise BodyRefused(Refusal("too_large", max_body))
-        if declared == 0:
-            return b""
-    elif scope.method in BODYLESS:
-        return b""  # granian hides Transfer-Encoding; a GET's chunked body is not read
+    declared = _declared(scope.headers.get("content-length"), scope.method, max_body)
+    if declared == 0:
+        return b""
     try:
         async with asyncio.timeout(timeout):
-            if 0 <= (declared if length is not None else -1):
+            if declared > 0:
                 body: bytes = await proto()  # hyper stops at the declared length
                 return body
             chunks: list[bytes] = []
