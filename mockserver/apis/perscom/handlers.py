@@ -18,7 +18,7 @@ from mockserver.apis.perscom.params import (
     trash_mode,
     visible,
 )
-from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event
+from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
 from mockserver.apis.perscom.rules import EventNotFound, check, foreign_key_errors
 from mockserver.apis.perscom.search import apply_search, requested_relations
 from mockserver.apis.perscom.state import PerscomState
@@ -83,7 +83,8 @@ def get_event(ctx: Ctx) -> Reply:
 def create_event(ctx: Ctx) -> Reply:
     relations = includes(ctx)
     check(foreign_key_errors(ctx.state, ctx.body))
-    event = new_event(ctx.state, ctx.body, ctx.now)
+    [fields] = writable([((), ctx.body)])
+    event = new_event(ctx.state, fields, ctx.now)
     return Reply({"data": render(ctx.state, event, relations)}, 201)
 
 
@@ -91,7 +92,8 @@ def update_event_handler(ctx: Ctx) -> Reply:
     relations = includes(ctx)
     event = find_event(ctx)
     check(foreign_key_errors(ctx.state, ctx.body))
-    update_event(event, ctx.body, ctx.now)
+    [changes] = writable([((), ctx.body)])
+    update_event(event, changes, ctx.now)
     return Reply({"data": render(ctx.state, event, relations)})
 
 
@@ -110,7 +112,8 @@ def batch_create_events(ctx: Ctx) -> Reply:
     for index, item in enumerate(items):
         errors.update(foreign_key_errors(ctx.state, item, f"resources.{index}."))
     check(errors)
-    created = [new_event(ctx.state, item, ctx.now) for item in items]
+    staged = writable((("resources", index), item) for index, item in enumerate(items))
+    created = [new_event(ctx.state, fields, ctx.now) for fields in staged]
     return Reply({"data": [render(ctx.state, e, relations) for e in created]})
 
 
@@ -128,11 +131,12 @@ def batch_update_events(ctx: Ctx) -> Reply:
     for key, item in items.items():  # every item is validated, also those of unknown ids
         errors.update(foreign_key_errors(ctx.state, item, f"resources.{key}."))
     check(errors)
+    staged = writable((("resources", key), item) for key, item in items.items())
     wanted: dict[int, Mapping[str, Any]] = {}
-    for key, item in items.items():
+    for key, fields in zip(items, staged, strict=True):
         event_id = _event_id(key)
         if event_id is not None:
-            wanted[event_id] = item
+            wanted[event_id] = fields
     events = [e for e in visible_events(ctx.state, Trashed.WITHOUT) if e["id"] in wanted]
     for event in events:
         update_event(event, wanted[event["id"]], ctx.now)

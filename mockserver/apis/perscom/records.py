@@ -10,6 +10,7 @@ from typing import Any
 
 from mockserver.apis.perscom.dates import format_datetime, parse_datetime
 from mockserver.apis.perscom.state import DATE_INPUTS, DEFAULTS, WRITABLE, PerscomState, stored_date
+from mockserver.errors import FieldError, Kind, RequestValidationError
 
 Event = dict[str, Any]
 OUTPUT_FIELDS = ("id", *WRITABLE, "label", "created_at", "updated_at", "deleted_at")
@@ -69,16 +70,38 @@ def clean(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def writable(items: Iterable[tuple[tuple[str | int, ...], Mapping[str, Any]]]) -> list[dict[str, Any]]:
+    """The ``(path, fields)`` items as they will be stored (``clean``), every one checked before
+    any is written. A date the schema lets through but no record can hold (year 0000) is
+    Laravel's "must be a valid date" for its field; the problems of all items in one 422."""
+    out: list[dict[str, Any]] = []
+    problems: list[FieldError] = []
+    for path, fields in items:
+        bad = [
+            FieldError("body", (*path, name), Kind.FORMAT, fields[name], format="date-time")
+            for name in DATE_INPUTS
+            if fields.get(name) is not None and parse_datetime(fields[name]) is None
+        ]
+        problems += bad
+        if not bad:
+            out.append(clean(fields))
+    if problems:
+        raise RequestValidationError(problems)
+    return out
+
+
 def new_event(state: PerscomState, fields: Mapping[str, Any], now: datetime) -> Event:
+    """A new record from ``writable`` fields (nothing can fail once an id is taken)."""
     stamp = format_datetime(now)
-    event: Event = {"id": state.allocate_id(), **DEFAULTS, **clean(fields)}
+    event: Event = {"id": state.allocate_id(), **DEFAULTS, **fields}
     event.update(created_at=stamp, updated_at=stamp, deleted_at=None, tags=[])
     state.events[event["id"]] = event
     return event
 
 
 def update_event(event: Event, fields: Mapping[str, Any], now: datetime) -> None:
-    event.update(clean(fields))
+    """``event`` changed by ``writable`` fields."""
+    event.update(fields)
     event["updated_at"] = format_datetime(now)
 
 
