@@ -20,6 +20,7 @@ import pytest
 from contracts import run as runs
 from contracts.options import APIS, RunConfig, UsageError, add_cli_options, option_args
 from contracts.preflight import TargetUnusable, preflight_all
+from contracts.target import live_targets
 from mockserver import package_version
 
 HERE = Path(__file__).resolve().parent
@@ -108,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     config = RunConfig.build(vars(args), os.environ, seed=args.seed)
     this_run = runs.Run(config)
     try:
-        preflight_all(this_run.live_targets())
+        preflight_all(live_targets(this_run))
     except TargetUnusable as exc:
         _say(str(exc))
         return UNUSABLE

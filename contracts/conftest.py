@@ -17,7 +17,8 @@ from contracts.live import LiveServer
 from contracts.options import APIS, RunConfig, UsageError, add_pytest_options, option_values
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.report import configure_report
-from contracts.suite import Suite, schema_test_of
+from contracts.suite import Suite, schema_test_of, suite_of
+from contracts.target import live_targets
 
 _SERVER = pytest.StashKey[LiveServer]()
 _PROFILE = pytest.StashKey[str]()
@@ -43,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"contracts: {exc}") from None
     start(config, runs.Run(run_config))
     try:
-        preflight_all(runs.of(config).live_targets())
+        preflight_all(live_targets(runs.of(config)))
     except TargetUnusable as exc:
         pytest.exit(f"contracts: {exc}", returncode=2)
 
@@ -67,7 +68,7 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) 
     if declared is None or not isinstance(collector, pytest.Module | pytest.Class):
         return None
     api, prepare = declared
-    suite = runs.of(collector.config).suite(api, prepare=prepare)
+    suite = suite_of(runs.of(collector.config), api, prepare=prepare)
     test = suite.parametrize(obj)
     return SchemathesisCase.from_parent(collector, test_function=test, name=name, schema=SchemaHandleMark.get(test))
 
@@ -90,7 +91,7 @@ def suite(request: pytest.FixtureRequest) -> Suite:
     """The schema-driven suite of the module's API."""
     api = api_of(request.path)
     assert api is not None, f"{request.path} is not a contract suite"
-    return runs.of(request.config).suite(api)
+    return suite_of(runs.of(request.config), api)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -35,25 +33,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})  # RFC 9110 §9.2.
 
 class RefusedRequest(RuntimeError):
     """The harness would not send this request (read-only, or not a record of this run)."""
-
-
-class RateLimiter:
-    """At most ``rate`` requests per second, spaced evenly, across every thread of the run."""
-
-    def __init__(self, rate: float) -> None:
-        if rate <= 0:
-            raise ValueError("the rate limit must be a positive number of requests per second")
-        self.interval = 1.0 / rate
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
 
 
 @cache

@@ -7,24 +7,21 @@ code that has no fixture at hand.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
+from contracts import target as targets
 from contracts.options import PROFILES
-
-if TYPE_CHECKING:
-    from contracts.target import Target
+from contracts.run import active
+from contracts.target import Target
 
 __all__ = ["PROFILES", "fresh_target", "require_admin", "require_clean_state", "require_own_clock", "run_target", "unique"]
 
 
 def run_target(api: str) -> Target:
     """The target of the run in progress for ``api``."""
-    from contracts.run import active
-
-    return active().target(api)
+    return targets.run_target(active(), api)
 
 
 def honour_seed(seed: object) -> None:
@@ -53,9 +50,7 @@ def fresh_target(api: str) -> Target:
     """A target whose state is clean: the mock (in-process or live) reset, clock included, when
     the run owns it. A shared or real deployment is never reset; the scenarios then rely on
     unique ids instead."""
-    from contracts.run import active
-
-    return active().fresh_target(api)
+    return targets.fresh_target(active(), api)
 
 
 def require_admin(target: Target) -> None:
@@ -77,6 +72,4 @@ def require_clean_state(target: Target) -> None:
 
 def unique(prefix: str) -> str:
     """A fresh name carrying the run's prefix, so a record it names is known as the run's."""
-    from contracts.run import active
-
     return f"{active().prefix}{prefix}-{uuid.uuid4().hex[:12]}"

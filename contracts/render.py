@@ -8,12 +8,8 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
-from contracts.rows import Row, scenario_counts, shorten
-
-if TYPE_CHECKING:
-    from contracts.report import RunReport
+from contracts.rows import Results, Row, scenario_counts, shorten
 
 # A curl line longer than this (a 1000-item batch) is cut, saying how much was left out.
 CURL_LIMIT = {"terminal": 400, "file": 4000}
@@ -51,7 +47,7 @@ def operation_table(rows: list[Row]) -> Block:
     return table
 
 
-def document(report: RunReport) -> list[Block]:
+def document(report: Results) -> list[Block]:
     limit = CURL_LIMIT["file"]
     started = datetime.fromtimestamp(report.started, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     blocks = [
@@ -120,7 +116,7 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(report: RunReport) -> str:
+def render_markdown(report: Results) -> str:
     out: list[str] = []
     for block in document(report):
         if block.kind == "heading":
@@ -156,7 +152,7 @@ def _inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
 
 
-def render_html(report: RunReport) -> str:
+def render_html(report: Results) -> str:
     body: list[str] = []
     for block in document(report):
         if block.kind == "heading":
@@ -182,7 +178,7 @@ def render_html(report: RunReport) -> str:
 # --- the terminal ----------------------------------------------------------------------------
 
 
-def summary_lines(report: RunReport) -> list[str]:
+def summary_lines(report: Results) -> list[str]:
     """The terminal summary: per API its operations and scenarios, then each failure."""
     limit = CURL_LIMIT["terminal"]
     lines: list[str] = []

@@ -20,7 +20,6 @@ exercised* unless ``--allow-unexercised``. An interrupted run says INTERRUPTED. 
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
@@ -29,17 +28,14 @@ import pytest
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
 from contracts import run as runs
-from contracts.harness import active_settings
 from contracts.render import render_html, render_markdown, summary_lines
 from contracts.rows import (
     CheckFailure,
-    Kind,
+    Results,
     Row,
     classify,
     clean,
-    describe_profile,
     first_line,
-    plural,
     progress_line,
 )
 from contracts.target import REQUEST_OBSERVERS, Response, SentRequest, curl_line
@@ -64,7 +60,8 @@ def report_format(path: Path) -> str:
 
 
 def get_report(config: pytest.Config) -> RunReport | None:
-    """This run's report, for callers that want the numbers (None outside the contract suites)."""
+    """This run's report, for callers that want the numbers (``.results``; None outside the
+    contract suites)."""
     plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
     return plugin if isinstance(plugin, RunReport) else None
 
@@ -78,9 +75,8 @@ class RunReport:
         self.path = run.config.report
         self.format = report_format(self.path) if self.path is not None else None
         self.secrets = run.config.secrets
-        self.rows: list[Row] = []
-        self.started = time.time()
-        self.finished: float | None = None
+        self.results = Results(run)
+        self.rows = self.results.rows
         self._current: Row | None = None
         self._phase = "setup"
         self._sent: dict[int, tuple[Response, str]] = {}  # id(response) → (response, curl line)
@@ -225,17 +221,17 @@ class RunReport:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.finished = time.time()
+        self.results.finished = time.time()
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             render = render_markdown if self.format == "markdown" else render_html
-            self.path.write_text(render(self), encoding="utf-8")
+            self.path.write_text(render(self.results), encoding="utf-8")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.rows or self._verbosity < -1:
             return
         terminalreporter.write_sep("=", "contract run summary")
-        for line in summary_lines(self):
+        for line in summary_lines(self.results):
             terminalreporter.write_line(line)
         if self.path is not None:
             terminalreporter.write_line(f"report: {self.path}")
@@ -246,7 +242,7 @@ class RunReport:
         if self._observe_request in REQUEST_OBSERVERS:
             REQUEST_OBSERVERS.remove(self._observe_request)
 
-    # -- numbers ----------------------------------------------------------------------------
+    # -- helpers ----------------------------------------------------------------------------
 
     @property
     def _verbosity(self) -> int:
@@ -258,52 +254,6 @@ class RunReport:
             if row.nodeid == nodeid:
                 return row
         return None
-
-    def target_of(self, api: str) -> str:
-        """Where ``api`` was checked: the live base URL, or the in-process app."""
-        url = self.run.base_url(api)
-        if url is not None:
-            return clean(url)
-        app = self.run.config.app
-        return f"in-process app {app}" if app else "in-process mock (strict)"
-
-    @property
-    def apis(self) -> list[str]:
-        return list(dict.fromkeys(row.api for row in self.rows))
-
-    def rows_of(self, api: str, *kinds: Kind) -> list[Row]:
-        return [row for row in self.rows if row.api == api and row.kind in kinds]
-
-    @property
-    def failed(self) -> list[Row]:
-        return [row for row in self.rows if row.outcome == "failed"]
-
-    @property
-    def total_cases(self) -> int:
-        return sum(row.total_cases for row in self.rows)
-
-    @property
-    def elapsed(self) -> float:
-        return (self.finished or time.time()) - self.started
-
-    def totals_line(self) -> str:
-        outcomes = Counter(row.outcome for row in self.rows)
-        checks = sum(row.failure_count for row in self.rows)
-        verdict = "FAILED" if outcomes["failed"] else "PASSED"
-        if self.run.interrupted:
-            verdict = "INTERRUPTED"
-        operations = [row for row in self.rows if row.kind == "operation" and row.outcome != "skipped"]
-        exercised = sum(row.exercised for row in operations)
-        return (
-            f"{verdict}: {plural(len(self.rows), 'test')} ({outcomes['passed']} passed, "
-            f"{outcomes['failed']} failed, {outcomes['skipped']} skipped), "
-            f"{exercised} of {plural(len(operations), 'operation')} exercised, "
-            f"{plural(self.total_cases, 'generated case')}, {plural(checks, 'failure')}, {self.elapsed:.1f} s"
-        )
-
-    def profile_line(self) -> str:
-        config = self.run.config
-        return describe_profile(config.profile, config.seed, active_settings().derandomize)
 
 
 def sent_curl(case: Any, response: Any) -> str:

@@ -9,6 +9,7 @@ escaped) before it is stored, so no renderer can print it raw.
 from __future__ import annotations
 
 import re
+import time
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Literal
 
 import pytest
 
+from contracts.harness import active_settings
 from contracts.options import APIS, PROFILES
+from contracts.run import Run
 from contracts.text import escaped
 
 Kind = Literal["operation", "stateful", "scenario"]
@@ -170,3 +173,59 @@ def progress_line(row: Row) -> str:
 def scenario_counts(rows: list[Row]) -> str:
     outcomes = Counter(row.outcome for row in rows)
     return ", ".join(f"{outcomes[o]} {o}" for o in ("passed", "failed", "skipped"))
+
+
+class Results:
+    """A run's rows and the figures read from them: what the summary and both renderers print."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.rows: list[Row] = []
+        self.started = time.time()
+        self.finished: float | None = None
+
+    def target_of(self, api: str) -> str:
+        """Where ``api`` was checked: the live base URL, or the in-process app."""
+        url = self.run.base_url(api)
+        if url is not None:
+            return clean(url)
+        app = self.run.config.app
+        return f"in-process app {app}" if app else "in-process mock (strict)"
+
+    @property
+    def apis(self) -> list[str]:
+        return list(dict.fromkeys(row.api for row in self.rows))
+
+    def rows_of(self, api: str, *kinds: Kind) -> list[Row]:
+        return [row for row in self.rows if row.api == api and row.kind in kinds]
+
+    @property
+    def failed(self) -> list[Row]:
+        return [row for row in self.rows if row.outcome == "failed"]
+
+    @property
+    def total_cases(self) -> int:
+        return sum(row.total_cases for row in self.rows)
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.time()) - self.started
+
+    def totals_line(self) -> str:
+        outcomes = Counter(row.outcome for row in self.rows)
+        checks = sum(row.failure_count for row in self.rows)
+        verdict = "FAILED" if outcomes["failed"] else "PASSED"
+        if self.run.interrupted:
+            verdict = "INTERRUPTED"
+        operations = [row for row in self.rows if row.kind == "operation" and row.outcome != "skipped"]
+        exercised = sum(row.exercised for row in operations)
+        return (
+            f"{verdict}: {plural(len(self.rows), 'test')} ({outcomes['passed']} passed, "
+            f"{outcomes['failed']} failed, {outcomes['skipped']} skipped), "
+            f"{exercised} of {plural(len(operations), 'operation')} exercised, "
+            f"{plural(self.total_cases, 'generated case')}, {plural(checks, 'failure')}, {self.elapsed:.1f} s"
+        )
+
+    def profile_line(self) -> str:
+        config = self.run.config
+        return describe_profile(config.profile, config.seed, active_settings().derandomize)

@@ -2,8 +2,9 @@
 
 A :class:`Run` is built once per pytest session from :class:`~contracts.options.RunConfig` and
 kept on ``config.stash`` (:func:`install`); the suites' fixtures and the report read it from
-there. It makes, on first use and once each, the target and the suite of every API, the rate
-limiter and the ledger. Nothing of a run outlives it, so several runs can follow each other in
+there. It holds the rate limiter and makes the ledger on first use; the target and the suite of
+every API are made once each by ``contracts.target.run_target`` and ``contracts.suite.suite_of``
+and kept on the run's own ``stash``. Nothing of a run outlives it, so several runs can follow each other in
 one process (the harness's own tests run the suites in-process).
 """
 
@@ -14,18 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-from contracts.guard import RateLimiter
 from contracts.ledger import Ledger, cleanup_ledger
 from contracts.options import RunConfig
+from contracts.ratelimit import RateLimiter
 from mockserver.config import DEV_TOKEN
-
-if TYPE_CHECKING:
-    from contracts.suite import Prepare, Suite
-    from contracts.target import Target
 
 LEDGER_DIR = Path(".contracts")
 
@@ -38,8 +35,9 @@ class Run:
     interrupted: bool = False
     _limiter: RateLimiter | None = field(default=None, repr=False)
     _ledger: Ledger | None = field(default=None, repr=False)
-    _targets: dict[str, Target] = field(default_factory=dict, repr=False)
-    _suites: dict[str, Suite] = field(default_factory=dict, repr=False)
+    # what the layers above keep per run (contracts.target's targets, contracts.suite's suites),
+    # each under its own typed key: the run never imports them
+    stash: pytest.Stash = field(default_factory=pytest.Stash, repr=False)
 
     def __post_init__(self) -> None:
         if self.config.rate_limit:
@@ -57,7 +55,7 @@ class Run:
     def key(self, name: str) -> str:
         return self.prefix + name
 
-    # --- targets and suites -----------------------------------------------------------------
+    # --- targets ------------------------------------------------------------------------------
 
     def token(self, api: str) -> str:
         return self.config.token(api) or DEV_TOKEN
@@ -71,47 +69,6 @@ class Run:
         if "*" in urls:  # a mockserver root: each API lives under /<api>
             return f"{urls['*'].rstrip('/')}/{api}"
         return None
-
-    def target(self, api: str) -> Target:
-        """The target of this run for ``api``: a live base URL, else the in-process mock (one app
-        for the whole run, shared by schema tests, workflow and scenarios, each starting from a
-        reset as on a live mock the run owns)."""
-        if api not in self._targets:
-            from contracts.target import Target
-
-            url = self.base_url(api)
-            if url is not None:
-                self._targets[api] = Target(api, url, self.token(api), run=self)
-            else:
-                app = self._in_process_app()
-                self._targets[api] = Target(api, f"http://localhost/{api}", self.token(api), app, run=self)
-        return self._targets[api]
-
-    def _in_process_app(self) -> Any:
-        for target in self._targets.values():
-            if target.app is not None:
-                return target.app
-        return in_process_app(self.config.app)
-
-    def live_targets(self) -> list[Target]:
-        """The live targets of the APIs this run checks."""
-        return [self.target(api) for api in self.config.apis if self.base_url(api) is not None]
-
-    def fresh_target(self, api: str) -> Target:
-        """A target whose state is clean: the mock reset, clock included — only when the run
-        owns the target (in-process, ``--live-server``, ``--reset``); else the target as it is."""
-        target = self.target(api)
-        if target.resettable:
-            target.reset()
-            target.admin("DELETE", "/clock")
-        return target
-
-    def suite(self, api: str, prepare: Prepare | None = None) -> Suite:
-        if api not in self._suites:
-            from contracts.suite import Suite
-
-            self._suites[api] = Suite(self, api, prepare=prepare)
-        return self._suites[api]
 
     # --- the ledger -------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ from contracts.harness import active_settings
 from contracts.resources import RESOURCES
 from contracts.run import Run
 from contracts.schema import load_schema
+from contracts.target import run_target
 from mockserver.spec import Spec
 
 Prepare = Callable[[Case[Any]], None]
@@ -64,7 +65,7 @@ class Suite:
     def __init__(self, run: Run, api: str, *, prepare: Prepare | None = None) -> None:
         self.run = run
         self.api = api
-        self.target = run.target(api)
+        self.target = run_target(run, api)
         self.options = run.config
         self.resources = RESOURCES[api]
         self.checks = ContractChecks(api, self.target)
@@ -224,3 +225,14 @@ def _sent_as_written(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return bool(value) and all(isinstance(item, (str, int, float)) for item in value)
     return isinstance(value, (str, int, float))
+
+
+_SUITES = pytest.StashKey[dict[str, Suite]]()
+
+
+def suite_of(run: Run, api: str, prepare: Prepare | None = None) -> Suite:
+    """The suite of ``run`` for ``api``, made on first use (``prepare``: that first use's)."""
+    suites = run.stash.setdefault(_SUITES, {})
+    if api not in suites:
+        suites[api] = Suite(run, api, prepare=prepare)
+    return suites[api]

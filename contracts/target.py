@@ -1,6 +1,6 @@
 """What the suites talk to: the in-process mock (WSGI, no socket) or a live base URL.
 
-The run (``contracts.run``) makes one per API from ``--base-url`` / ``--token`` (or
+The run (``contracts.run``) has one per API (:func:`run_target`), made from ``--base-url`` / ``--token`` (or
 CONTRACTS_BASE_URL / CONTRACTS_TOKEN, or per API CONTRACTS_<API>_BASE_URL / CONTRACTS_<API>_TOKEN).
 """
 
@@ -10,19 +10,18 @@ import json
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+import pytest
 from flask import Flask
 from werkzeug.datastructures import Headers
 
 from contracts.guard import GuardedSession, RefusedRequest
 from contracts.options import APIS
+from contracts.run import Run, active, in_process_app
 
-if TYPE_CHECKING:
-    from contracts.run import Run
-
-__all__ = ["APIS", "Response", "SentRequest", "Target", "curl_line"]
+__all__ = ["APIS", "Response", "SentRequest", "Target", "curl_line", "fresh_target", "live_targets", "run_target"]
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,6 @@ class Target:
     @property
     def owner(self) -> Run:
         if self.run is None:
-            from contracts.run import active
-
             return active()
         return self.run
 
@@ -181,3 +178,38 @@ class Target:
 
     def state(self) -> Any:
         return self.admin("GET", f"/state/{self.api}").json()[self.api]
+
+
+_TARGETS = pytest.StashKey[dict[str, Target]]()
+
+
+def run_target(run: Run, api: str) -> Target:
+    """The target of ``run`` for ``api``: a live base URL, else the in-process mock (one app
+    for the whole run, shared by schema tests, workflow and scenarios, each starting from a
+    reset as on a live mock the run owns)."""
+    targets = run.stash.setdefault(_TARGETS, {})
+    if api not in targets:
+        url = run.base_url(api)
+        if url is not None:
+            targets[api] = Target(api, url, run.token(api), run=run)
+        else:
+            app = next((t.app for t in targets.values() if t.app is not None), None)
+            if app is None:
+                app = in_process_app(run.config.app)
+            targets[api] = Target(api, f"http://localhost/{api}", run.token(api), app, run=run)
+    return targets[api]
+
+
+def live_targets(run: Run) -> list[Target]:
+    """The live targets of the APIs ``run`` checks."""
+    return [run_target(run, api) for api in run.config.apis if run.base_url(api) is not None]
+
+
+def fresh_target(run: Run, api: str) -> Target:
+    """A target whose state is clean: the mock reset, clock included — only when the run
+    owns the target (in-process, ``--live-server``, ``--reset``); else the target as it is."""
+    target = run_target(run, api)
+    if target.resettable:
+        target.reset()
+        target.admin("DELETE", "/clock")
+    return target

@@ -20,7 +20,7 @@ from mockserver.spec import Spec
 from mockserver.store import StateLoadError
 
 if TYPE_CHECKING:
-    from mockserver.app import MockServer
+    from mockserver.mock import MockServer
 
 ADMIN_SPEC = Path(str(resources.files("mockserver") / "admin.yaml"))
 ADMIN_PREFIX = "/__mock"

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask, Response, abort, g, jsonify, request
@@ -12,12 +11,10 @@ from flask_cors import CORS
 from flask_cors.core import get_cors_options
 from werkzeug.exceptions import HTTPException
 
-from mockserver.accesslog import log_access
 from mockserver.admin import ADMIN_PREFIX, admin_blueprint, json_document, yaml_document
 from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
-from mockserver.chaos import Rules
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.docs import docs_blueprint
@@ -26,37 +23,13 @@ from mockserver.gateway import SERVED_SPECS, Gateway, Recorder, cors_options, ht
 from mockserver.guard import AdminGuard
 from mockserver.intake import REFUSAL_KEY
 from mockserver.journal import Journal
+from mockserver.mock import MockServer
 from mockserver.pages import is_page, pages_blueprint
-from mockserver.proxy import Proxy, build_proxies
+from mockserver.proxy import build_proxies
 from mockserver.registry import ApiDefinition
 from mockserver.rendering import default_message
 from mockserver.runtime import ApiRuntime
 from mockserver.store import InMemoryStore
-
-
-@dataclass
-class MockServer:
-    """Everything the mock keeps, hung off ``app.extensions["mockserver"]``."""
-
-    config: MockConfig
-    store: InMemoryStore
-    journal: Journal
-    clock: SystemClock
-    tokens: TokenRegistry
-    runtimes: dict[str, ApiRuntime]
-    proxies: dict[str, Proxy] = field(default_factory=dict)
-    access_log: Callable[[str], None] = log_access  # `serve` swaps in a BufferedAccessLog
-    chaos: Rules = field(default_factory=Rules)
-    # what the server layer serving this mock can do to a reply besides answering it ("delay",
-    # "fault"); a plain WSGI server can do neither (control.CAPABILITIES_KEY)
-    capabilities: frozenset[str] = frozenset()
-
-    def reset(self, api: str | None = None) -> None:
-        self.store.reset(api)
-        self.tokens.clear(api)
-        for name in [api] if api else list(self.runtimes):
-            self.runtimes[name].definition.clear_caches()
-        self.chaos.clear(api)
 
 
 def _select(apis: Iterable[str] | None, known: Mapping[str, ApiDefinition]) -> list[ApiDefinition]:
@@ -91,9 +64,9 @@ def create_app(
         Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_limit),
         clock or SystemClock(),
         TokenRegistry(settings.tokens_per_api),
-        {},
     )
-    mock.runtimes = {d.name: ApiRuntime(d, mock) for d in definitions}
+    services = mock.services
+    mock.runtimes = {d.name: ApiRuntime(d, services) for d in definitions}
     if unknown := sorted(set(settings.proxy) - set(mock.runtimes)):
         raise ConfigurationError(
             f"proxy for {', '.join(unknown)}: not a mounted API ({sorted(mock.runtimes)})"

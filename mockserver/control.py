@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
@@ -30,11 +30,9 @@ from mockserver.documented import NotDocumented, OperationResponses
 from mockserver.errors import ApiError
 from mockserver.prefer import Fault, PreferenceError, Preferences
 from mockserver.query import parse_query
-from mockserver.registry import Reply
-from mockserver.spec import Operation
-
-if TYPE_CHECKING:
-    from mockserver.runtime import ApiRuntime
+from mockserver.registry import ApiDefinition, Reply
+from mockserver.services import Services
+from mockserver.spec import Operation, Spec
 
 CONTROL_KEY = "mockserver.control"  # the WSGI environ key the front and the journal read
 # The server layer puts the set of effects it can carry out under this key ("delay", "fault"): a
@@ -89,10 +87,22 @@ def mock_error(status: int, kind: str, message: str, **extra: Any) -> Reply:
     return Reply({"mock_error": kind, "message": message, **extra}, status)
 
 
+class Pipeline(Protocol):
+    """What response control reads of its API's runtime (``runtime.ApiRuntime``, which imports
+    this module: the runtime runs this step)."""
+
+    name: str
+    spec: Spec
+    definition: ApiDefinition
+    services: Services
+
+    def violations(self, operation: Operation, reply: Reply) -> list[str]: ...
+
+
 class ResponseControl:
     """The ``Prefer`` and chaos step of one API runtime."""
 
-    def __init__(self, runtime: ApiRuntime) -> None:
+    def __init__(self, runtime: Pipeline) -> None:
         self.runtime = runtime
         self._responses: dict[str, OperationResponses] = {}
 
@@ -122,8 +132,8 @@ class ResponseControl:
         return found
 
     def rule_effects(self, request: Request, operation: Operation, path: str) -> list[Effect]:
-        mock = self.runtime.mock
-        return mock.chaos.decide(self.runtime.name, operation, path, mock.clock.now())
+        services = self.runtime.services
+        return services.chaos.decide(self.runtime.name, operation, path, services.clock.now())
 
     def injected(self, operation: Operation, status: int, seed: int, request: Request) -> Reply:
         """The answer for an injected status: the documented example or body, else the envelope."""

@@ -20,7 +20,7 @@ from mockserver.config import DEV_TOKEN
 from mockserver.pages import documented, landing_url, secure_page
 
 if TYPE_CHECKING:
-    from mockserver.app import MockServer
+    from mockserver.mock import MockServer
 
 docs_blueprint = Blueprint("docs", __name__, url_prefix=f"{ADMIN_PREFIX}/docs")
 docs_blueprint.after_request(secure_page)

@@ -33,7 +33,7 @@ from mockserver.runtime import ApiRuntime, encode
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from mockserver.app import MockServer
+    from mockserver.mock import MockServer
 
 error_log = logging.getLogger("mockserver")
 

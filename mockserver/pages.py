@@ -18,7 +18,7 @@ from mockserver.config import DEV_API_KEY, DEV_TOKEN, TokenGrant
 from mockserver.masking import mask
 
 if TYPE_CHECKING:
-    from mockserver.app import MockServer
+    from mockserver.mock import MockServer
 
 # Only this origin, for everything; Swagger UI sets inline styles and uses data: images (its icons).
 PAGE_POLICY = (

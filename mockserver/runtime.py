@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import orjson
 from werkzeug.wrappers import Request
@@ -26,6 +26,7 @@ from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
 from mockserver.routing import Router
+from mockserver.services import Services
 from mockserver.spec import Operation, Spec
 from mockserver.validation import (
     RequestValidator,
@@ -36,9 +37,6 @@ from mockserver.validation import (
     request_components,
     response_components,
 )
-
-if TYPE_CHECKING:
-    from mockserver.app import MockServer
 
 log = logging.getLogger("mockserver")
 
@@ -61,10 +59,10 @@ def _security(operation: Operation) -> tuple[bool, tuple[str, ...]]:
 
 
 class ApiRuntime:
-    def __init__(self, definition: ApiDefinition, mock: MockServer) -> None:
+    def __init__(self, definition: ApiDefinition, services: Services) -> None:
         self.definition = definition
         self.name = definition.name
-        self.mock = mock
+        self.services = services
         self.spec: Spec = definition.load_spec()
         self.router = Router(self.spec.operations)
         self.schemas = SchemaCatalog(request_components(self.spec))
@@ -74,7 +72,7 @@ class ApiRuntime:
         # (~40 MB for the four specs): compiled up front when strict, else on first strict use.
         self._response_components: Mapping[str, Any] | None = None
         self._response_validators: dict[str, ResponseValidator] = {}
-        if mock.config.strict:
+        if services.config.strict:
             for operation in self.spec.operations:
                 self.response_validator(operation)
 
@@ -120,7 +118,7 @@ class ApiRuntime:
                 preferences = ResponseControl.preferences(request)
             except PreferenceError as error:
                 return preference_error(error), compiled.operation.operation_id
-            if preferences is None and not self.mock.chaos:
+            if preferences is None and not self.services.chaos:
                 reply = self._handle(compiled, request, path_args, base_url)
             else:
                 reply, own = self._controlled(compiled, request, path, path_args, base_url, preferences)
@@ -130,7 +128,7 @@ class ApiRuntime:
             )
         if compiled is None:
             return reply, None
-        if self.mock.config.strict and not own:
+        if self.services.config.strict and not own:
             reply = self._strict(compiled, reply)
         return reply, compiled.operation.operation_id
 
@@ -148,7 +146,7 @@ class ApiRuntime:
         control = Control()
         request.environ[CONTROL_KEY] = control
         injected = None
-        if self.mock.chaos:
+        if self.services.chaos:
             for effect in self.control.rule_effects(request, operation, path):
                 control.add(effect)
                 if injected is None and effect.status is not None and effect.skipped is None:
@@ -176,7 +174,7 @@ class ApiRuntime:
         preferences: Preferences | None = None,
         control: Control | None = None,
     ) -> Reply:
-        now = self.mock.clock.now()
+        now = self.services.clock.now()
         principal = None if compiled.public else self._principal(compiled, request, now)
         validated = compiled.request_validator.validate(
             path_args, parse_query(request.query_string), request.headers, request.get_data()
@@ -200,16 +198,16 @@ class ApiRuntime:
         now: Any,
         base_url: str,
     ) -> Reply:
-        with self.mock.store.locked(self.name) as state:
+        with self.services.store.locked(self.name) as state:
             ctx = RequestContext(
                 compiled.operation,
                 validated,
                 state,
                 principal,
-                self.mock.tokens,
+                self.services.tokens,
                 now,
                 base_url,
-                self.mock.config,
+                self.services.config,
                 self.schemas,
             )
             return compiled.handler(ctx)
@@ -217,7 +215,7 @@ class ApiRuntime:
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
             principal = authenticate(
-                self.name, request.headers, self.mock.config.tokens, self.mock.tokens, now
+                self.name, request.headers, self.services.config.tokens, self.services.tokens, now
             )
         except AuthFailure as failure:
             raise Unauthorized(failure.reason) from None

@@ -25,10 +25,11 @@ import pytest
 import requests
 
 from contracts.cli import main
-from contracts.guard import SAFE_METHODS, GuardedSession, RateLimiter, RefusedRequest
+from contracts.guard import SAFE_METHODS, GuardedSession, RefusedRequest
 from contracts.ledger import Entry, Ledger
 from contracts.live import LiveServer
 from contracts.options import RunConfig
+from contracts.ratelimit import RateLimiter
 from contracts.resources import pointer_values
 from contracts.run import Run
 
