@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 
 from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
-from mockserver.app import MockServer
 from mockserver.clock import SystemClock
+from mockserver.mock import MockServer
 
 AUTH = {"Authorization": "Bearer dev-token"}
 collect_ignore = ["data"]  # data/client_project is a client project's suite, run by test_wheel.py

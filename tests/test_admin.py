@@ -9,7 +9,7 @@ import yaml
 from flask.testing import FlaskClient
 
 from mockserver import create_app
-from mockserver.app import MockServer
+from mockserver.mock import MockServer
 from tests.conftest import AUTH
 
 BATCH = "/twelvetwenty/api/v2/calendar-events/batch"

@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mockserver.app import MockServer
+from mockserver.mock import MockServer
 from tests.conftest import AUTH
 
 EVENTS = "/perscom/v2/events"

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mockserver import create_app
-from mockserver.app import MockServer
 from mockserver.documented import NotDocumented, OperationResponses
+from mockserver.mock import MockServer
 from mockserver.runtime import ApiRuntime
 from mockserver.spec import resolve
 

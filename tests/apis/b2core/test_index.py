@@ -20,7 +20,7 @@ from mockserver.apis.b2core.listing import (
     parse_filter,
 )
 from mockserver.apis.b2core.state import B2CoreState
-from mockserver.app import MockServer
+from mockserver.mock import MockServer
 from mockserver.spec import SPECS_DIR
 
 _SPEC = yaml.safe_load((SPECS_DIR / "b2core.yaml").read_text())
