@@ -30,7 +30,8 @@ from schemathesis import Case
 from schemathesis.core.failures import Failure
 from schemathesis.core.transport import Response as StResponse
 
-from contracts.resources import RESOURCES, Resources, pointer_values
+from contracts.apis import RESOURCES
+from contracts.resources import Resources, pointer_values
 from contracts.target import Target
 
 FALSE_POSITIVES = Path(str(resources.files("contracts") / "false_positives.yaml"))

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from contracts import run as runs
-from contracts.options import APIS, RunConfig, UsageError, add_cli_options, option_args
+from contracts.apis import APIS
+from contracts.options import RunConfig, UsageError, add_cli_options, option_args
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.target import live_targets
 from mockserver import package_version

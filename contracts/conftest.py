@@ -12,9 +12,10 @@ from hypothesis import settings
 from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
 
 from contracts import run as runs
+from contracts.apis import APIS
 from contracts.harness import honour_seed
 from contracts.live import LiveServer
-from contracts.options import APIS, RunConfig, UsageError, add_pytest_options, option_values
+from contracts.options import RunConfig, UsageError, add_pytest_options, option_values
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.report import configure_report
 from contracts.suite import Suite, schema_test_of, suite_of

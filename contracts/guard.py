@@ -18,9 +18,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import requests
 
+from contracts.apis import RESOURCES
 from contracts.interrupts import interrupts_deferred
 from contracts.ledger import Entry
-from contracts.resources import RESOURCES, Resources, pointer_values, replace_values
+from contracts.resources import Resources, pointer_values, replace_values
 from mockserver.errors import ApiError
 from mockserver.routing import Router
 from mockserver.spec import SPECS_DIR, Operation, Spec

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-APIS = ("perscom", "b2core", "twelvetwenty", "kona")
+from contracts.apis import APIS, RENAMED_VARIABLES, VARIABLES
+from contracts.variables import PREFIX
+
 PROFILES = {"quick": 10, "ci": 25, "deep": 100}
-PREFIX = "CONTRACTS_"
 
 
 class UsageError(ValueError):
@@ -136,36 +137,6 @@ def option_values(config: pytest.Config) -> dict[str, Any]:
 # --- per-suite variables ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Variable:
-    """A value a suite's scenarios need from the target (ids that exist there, a second key)."""
-
-    api: str
-    name: str  # CONTRACTS_<API>_<name>
-    default: str | None
-    meaning: str
-
-    @property
-    def env(self) -> str:
-        return f"{PREFIX}{self.api.upper()}_{self.name}"
-
-
-VARIABLES = (
-    Variable("perscom", "CALENDAR", "123", "id of a calendar that exists on the target (events name it)"),
-    Variable("perscom", "AUTHOR", "123", "id of a user that exists on the target (events name it as author)"),
-    Variable(
-        "perscom",
-        "VIEW_TOKEN",
-        None,
-        "a key with only the view:event scope (live targets; its scenario skips without it)",
-    ),
-    Variable("twelvetwenty", "API_KEY", "dev-api-key", "the API key generateAuthenticationToken accepts"),
-    Variable("twelvetwenty", "USER", "124", "a student of the school (the events' UserId)"),
-    Variable("twelvetwenty", "OTHER_USER", "20100323", "a second student, who does not own the first's events"),
-    Variable("kona", "CLIENT_ID", "dev-client", "an OAuth client id of the target"),
-    Variable("kona", "CLIENT_SECRET", "dev-secret", "that client's secret"),
-    Variable("kona", "SPACE", "9", "id of a space the token's user may write to"),
-)
 # Run-wide variables: the same pattern, without an API (CONTRACTS_<NAME>, CONTRACTS_<API>_<NAME>).
 RUN_VARIABLES = {
     "TOKEN": "bearer token for every API, or for one with CONTRACTS_<API>_TOKEN (default dev-token)",
@@ -175,7 +146,7 @@ RUN_VARIABLES = {
 RENAMED = {
     **{f"{PREFIX}TOKEN_{api.upper()}": f"{PREFIX}{api.upper()}_TOKEN" for api in APIS},
     **{f"{PREFIX}BASE_URL_{api.upper()}": f"{PREFIX}{api.upper()}_BASE_URL" for api in APIS},
-    f"{PREFIX}API_KEY_TWELVETWENTY": f"{PREFIX}TWELVETWENTY_API_KEY",
+    **RENAMED_VARIABLES,
     f"{PREFIX}APP": "--app MODULE:FACTORY",
 }
 

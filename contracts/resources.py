@@ -1,7 +1,8 @@
-"""What each API's records look like to a staging-safe run: how the run finds the records it
+"""What an API's records look like to a staging-safe run: how the run finds the records it
 created, which requests name existing records, and how a record is removed again.
 
-Only what differs between the four APIs lives here; the mechanics are in ``contracts.guard`` and ``contracts.ledger``.
+The types and their helpers; each API's own :class:`Resources` is in ``contracts/apis/<name>.py``
+(gathered as ``contracts.apis.RESOURCES``), the mechanics in ``contracts.guard`` and ``contracts.ledger``.
 """
 
 from __future__ import annotations
@@ -78,56 +79,6 @@ class Resources:
     # Whether a value could be a record id at all (the four APIs number records with 64-bit
     # integers); a request naming something else, such as "abc", must be refused by the target.
     record_id: Callable[[str], bool] = lambda value: value.isdigit() and int(value) < 2**63
-
-
-RESOURCES: Mapping[str, Resources] = {
-    "perscom": Resources(
-        created={"createEvent": "/data/id", "batchCreateEvents": "/data/*/id"},
-        # Soft delete would leave a trashed event behind on staging: remove it for good.
-        delete=Delete("DELETE", "/v2/events/{id}", {"force": "true"}),
-        addressed={
-            "updateEvent": path_param("event"),
-            "putEvent": path_param("event"),
-            "deleteEvent": path_param("event"),
-            "batchUpdateEvents": body_keys("resources"),
-            "batchDeleteEvents": body_items("resources"),
-        },
-        read="/v2/events/{id}",
-        record="/data",
-        updated={"updateEvent": "/data", "putEvent": "/data", "batchUpdateEvents": "/data/*"},
-        representation_params=("include",),
-        read_only=frozenset({"searchEvents"}),
-    ),
-    "b2core": Resources(
-        created={"createCalendarEvent": "/id"},
-        delete=Delete("DELETE", "/api/v2/calendars/events/{id}"),
-        addressed={
-            "updateCalendarEvent": path_param("eventId"),
-            "patchCalendarEvent": path_param("eventId"),
-            "deleteCalendarEvent": path_param("eventId"),
-        },
-        read="/api/v2/calendars/events/{id}",
-        updated={"updateCalendarEvent": "", "patchCalendarEvent": ""},
-    ),
-    "kona": Resources(
-        created={"createCalendarEvent": "/calendar_events/*/id"},
-        delete=Delete("DELETE", "/api/calendar_events/{id}"),
-        addressed={
-            "updateCalendarEvent": path_param("id"),
-            "deleteCalendarEvent": path_param("id"),
-        },
-        read="/api/calendar_events/{id}",
-        record="/calendar_events/0",
-        updated={"updateCalendarEvent": "/calendar_events/0"},
-    ),
-    "twelvetwenty": Resources(
-        # The batch answers one result per item; a successful one carries the ExternalId.
-        created={"upsertCalendarEvents": "/*/ExternalId"},
-        delete=None,
-        client_keys="/*/ExternalId",
-        wrote=lambda body: isinstance(body, list) and all(item.get("IsSuccessful") for item in body),
-    ),
-}
 
 
 def pointer_values(document: Any, pointer: str) -> list[Any]:

@@ -18,8 +18,9 @@ from typing import Literal
 
 import pytest
 
+from contracts.apis import APIS
 from contracts.harness import active_settings
-from contracts.options import APIS, PROFILES
+from contracts.options import PROFILES
 from contracts.run import Run
 from contracts.text import escaped
 

@@ -30,11 +30,11 @@ from schemathesis.generation.stateful.state_machine import DEFAULT_STATE_MACHINE
 from schemathesis.schemas import BaseSchema
 from schemathesis.transport.requests import prepare_query
 
+from contracts.apis import RESOURCES
 from contracts.checks import Check, ContractChecks, load_false_positives, operation_id
 from contracts.examples import ExampleRecords
 from contracts.guard import SAFE_METHODS
 from contracts.harness import active_settings
-from contracts.resources import RESOURCES
 from contracts.run import Run
 from contracts.schema import load_schema
 from contracts.target import run_target

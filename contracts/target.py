@@ -17,8 +17,8 @@ import pytest
 from flask import Flask
 from werkzeug.datastructures import Headers
 
+from contracts.apis import APIS
 from contracts.guard import GuardedSession, RefusedRequest
-from contracts.options import APIS
 from contracts.run import Run, active, in_process_app
 
 __all__ = ["APIS", "Response", "SentRequest", "Target", "curl_line", "fresh_target", "live_targets", "run_target"]

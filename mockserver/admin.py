@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -49,11 +50,19 @@ def health() -> Response:
 
 
 def admin_spec() -> Spec:
-    """admin.yaml, read once per app on first use (not at every start-up)."""
+    """admin.yaml as this mock serves it, made once per app on first use (not at every start-up)."""
     spec: Spec | None = current_app.extensions.get("mockserver_admin_spec")
     if spec is None:
-        spec = current_app.extensions["mockserver_admin_spec"] = Spec.from_file(ADMIN_SPEC)
+        spec = current_app.extensions["mockserver_admin_spec"] = load_admin_spec(_mock().runtimes)
     return spec
+
+
+def load_admin_spec(apis: Iterable[str]) -> Spec:
+    """admin.yaml with the ``api`` path parameter's enum: ``apis``, the mounted APIs (the file
+    names none, so that ``mockserver/apis/__init__.py`` stays the one list of APIs)."""
+    document = Spec.from_file(ADMIN_SPEC).document
+    document["components"]["parameters"]["Api"]["schema"]["enum"] = list(apis)
+    return Spec(document, str(ADMIN_SPEC))
 
 
 @admin_blueprint.get("/openapi.json")

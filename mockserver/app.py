@@ -55,6 +55,7 @@ def create_app(
     settings = build_config(config)
     known = API_DEFINITIONS if definitions is None else {d.name: d for d in definitions}
     definitions = _select(apis, known)
+    settings = settings.with_api_defaults({d.name: d.api_keys for d in definitions if d.api_keys})
     if settings.root_api and settings.root_api not in {d.name for d in definitions}:
         raise ConfigurationError(f"root_api {settings.root_api!r} is not mounted")
     app = Flask(__name__)

@@ -80,11 +80,11 @@ class MockConfig:
         {"type": "array", "items": _TOKEN},
         "accepted bearer tokens: strings or {token, apis, scopes, subject}; replaces [dev-token]",
     )
-    api_keys: Mapping[str, tuple[str, ...]] = setting(
+    # None until create_app fills in each mounted API's own default (ApiDefinition.api_keys)
+    api_keys: Mapping[str, tuple[str, ...]] | None = setting(
         None,
         {"type": "object", "additionalProperties": _NAMES},
-        "per API, the keys its token endpoint accepts",
-        factory=lambda: {"twelvetwenty": (DEV_API_KEY,)},
+        f"per API, the keys its token endpoint accepts; null: each API's own development key ({DEV_API_KEY})",
     )
     strict: bool = setting(False, {"type": "boolean"}, "validate every response against the spec")
     cors_origins: tuple[str, ...] = setting(
@@ -140,6 +140,14 @@ class MockConfig:
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "config") -> MockConfig:
         check_config(overrides, source)
         return replace(self, **_parse_fields(overrides))
+
+    def keys_for(self, api: str) -> tuple[str, ...]:
+        """The keys ``api``'s token endpoint accepts."""
+        return (self.api_keys or {}).get(api, ())
+
+    def with_api_defaults(self, defaults: Mapping[str, tuple[str, ...]]) -> MockConfig:
+        """This config, with ``defaults`` (each API's own keys) unless it names keys itself."""
+        return self if self.api_keys is not None else replace(self, api_keys=dict(defaults))
 
     @property
     def dev_token_on(self) -> bool:

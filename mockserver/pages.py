@@ -122,7 +122,7 @@ def landing() -> str:
     mock = _mock()
     base = request.host_url.rstrip("/")
     tokens = [(masked(g.token), _grant_scope(g)) for g in mock.config.tokens]
-    keys = {api: [masked(k) for k in keys] for api, keys in sorted(mock.config.api_keys.items())}
+    keys = {api: [masked(k) for k in keys] for api, keys in sorted((mock.config.api_keys or {}).items())}
     return render_template(
         "landing.html",
         base=base,

@@ -83,6 +83,8 @@ class ApiDefinition:
     render_error: ErrorRenderer
     new_state: Callable[[], ApiState]
     spec_file: Path | None = None
+    # the keys its token endpoint accepts unless the config's api_keys names them (MockConfig.api_keys)
+    api_keys: tuple[str, ...] = ()
     # keys of the exported state whose values are secrets (redacted unless asked for explicitly)
     secret_keys: frozenset[str] = frozenset()
     # forgets what the API's module-level caches hold (called on every reset of this API)

@@ -206,7 +206,8 @@ def test_the_report_says_how_the_cases_were_drawn(ci_profile: Any) -> None:
 def test_every_variable_is_documented_in_the_readme_in_one_pattern() -> None:
     from pathlib import Path
 
-    from contracts.options import RUN_VARIABLES, VARIABLES
+    from contracts.apis import VARIABLES
+    from contracts.options import RUN_VARIABLES
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     for variable in VARIABLES:

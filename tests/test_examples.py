@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from contracts.apis import RESOURCES
 from contracts.examples import ExampleRecordRefused, ExampleRecords
-from contracts.resources import RESOURCES
 from contracts.target import APIS, Target
 from mockserver import create_app
 from mockserver.config import DEV_TOKEN

@@ -1,15 +1,24 @@
-"""Start-up fails clearly when spec operations and handlers disagree."""
+"""Start-up fails clearly when spec operations and handlers disagree; the one list of APIs."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
+import yaml
 
+import mockserver
+from contracts.apis import APIS, RESOURCES, VARIABLES
 from mockserver import create_app
+from mockserver.admin import ADMIN_SPEC
 from mockserver.apis import API_DEFINITIONS
+from mockserver.config import DEV_API_KEY
 from mockserver.errors import ConfigurationError
 from mockserver.registry import Reply, RequestContext
+from mockserver.spec import Spec
 
 
 def _handler(ctx: RequestContext[object]) -> Reply:
@@ -46,3 +55,61 @@ def test_two_apps_have_independent_stores() -> None:
     first, second = create_app(apis=["twelvetwenty"]), create_app(apis=["twelvetwenty"])
     first.extensions["mockserver"].store.load({"twelvetwenty": {"users": [1]}})
     assert second.extensions["mockserver"].store.export()["twelvetwenty"]["users"] == []
+
+
+# --- one list of APIs: mockserver/apis/__init__.py; everything else derives from it -----------
+
+
+def test_the_admin_spec_lists_the_mounted_apis_where_it_is_served() -> None:
+    """admin.yaml names no API; the served document (docs page, contract runs) has the enum."""
+    raw = Spec.from_file(ADMIN_SPEC).document["components"]["parameters"]["Api"]["schema"]
+    assert "enum" not in raw
+    for apis in (None, ["kona", "b2core"]):
+        client = create_app(apis=apis).test_client()
+        for suffix in ("json", "yaml"):
+            served = yaml.safe_load(client.get(f"/__mock/openapi.{suffix}").get_data(as_text=True))
+            enum = served["components"]["parameters"]["Api"]["schema"]["enum"]
+            assert enum == (apis or list(API_DEFINITIONS))
+
+
+def test_default_api_keys_come_from_each_api_definition() -> None:
+    assert create_app().extensions["mockserver"].config.api_keys == {
+        d.name: d.api_keys for d in API_DEFINITIONS.values() if d.api_keys
+    } == {"twelvetwenty": (DEV_API_KEY,)}
+    assert create_app(apis=["kona"]).extensions["mockserver"].config.api_keys == {}
+    # a configured mapping replaces the defaults, as before: {} accepts no key at all
+    chosen = create_app({"api_keys": {"twelvetwenty": ["k-1"]}}).extensions["mockserver"].config
+    assert chosen.keys_for("twelvetwenty") == ("k-1",)
+    assert create_app({"api_keys": {}}).extensions["mockserver"].config.keys_for("twelvetwenty") == ()
+    url = "/twelvetwenty/api/client/generateAuthenticationToken?key="
+    assert create_app().test_client().get(url + DEV_API_KEY).status_code == 200
+    assert create_app({"api_keys": {"kona": ["x"]}}).test_client().get(url + DEV_API_KEY).status_code == 401
+
+
+def test_the_harness_takes_its_apis_from_the_mock() -> None:
+    assert APIS == tuple(API_DEFINITIONS)
+    assert set(RESOURCES) == set(API_DEFINITIONS)
+    assert {v.api for v in VARIABLES} <= set(API_DEFINITIONS)
+
+
+def test_no_core_module_names_an_api() -> None:
+    """Outside mockserver/apis/, no string in the core's code is an API's name (docstrings and
+    comments may use them as examples)."""
+    names = set(API_DEFINITIONS)
+    package = Path(mockserver.__file__).parent
+    found = []
+    for path in package.rglob("*.py"):
+        if "apis" in path.relative_to(package).parts:
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                words = set(re.findall(r"[a-z0-9]+", node.value))
+                found += [f"{path.name}:{node.lineno} {node.value!r}" for _ in words & names]
+    assert found == []

@@ -6,5 +6,5 @@ from mockserver.apis import b2core, kona, perscom, twelvetwenty
 from mockserver.registry import ApiDefinition
 
 API_DEFINITIONS: dict[str, ApiDefinition] = {
-    definition.name: definition for definition in (kona.API, b2core.API, twelvetwenty.API, perscom.API)
+    definition.name: definition for definition in (perscom.API, b2core.API, twelvetwenty.API, kona.API)
 }

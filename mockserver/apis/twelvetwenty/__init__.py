@@ -5,6 +5,7 @@ from __future__ import annotations
 from mockserver.apis.twelvetwenty.errors import RENDERER
 from mockserver.apis.twelvetwenty.handlers import HANDLERS
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.config import DEV_API_KEY
 from mockserver.registry import ApiDefinition
 
 API = ApiDefinition(
@@ -12,4 +13,5 @@ API = ApiDefinition(
     handlers=HANDLERS,
     render_error=RENDERER,
     new_state=TwelveTwentyState,
+    api_keys=(DEV_API_KEY,),
 )

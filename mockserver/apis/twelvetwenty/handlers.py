@@ -17,7 +17,7 @@ TOKEN_LIFETIME = timedelta(hours=24)  # notes: tokens expire 24 hours after issu
 
 def generate_authentication_token(ctx: RequestContext[TwelveTwentyState]) -> Reply:
     key = ctx.query["key"]
-    if key not in ctx.config.api_keys.get("twelvetwenty", ()):
+    if key not in ctx.config.keys_for("twelvetwenty"):
         raise InvalidApiKey()
     principal = ctx.tokens.mint("twelvetwenty", f"key:{key[:4]}", ctx.now + TOKEN_LIFETIME, now=ctx.now)
     return Reply(principal.token, 200, NO_CACHE, "text/plain; charset=utf-8")

@@ -1,0 +1,24 @@
+"""Kona as the harness sees it beyond its spec."""
+
+from __future__ import annotations
+
+from contracts.resources import Delete, Resources, path_param
+from contracts.variables import Variable
+
+RESOURCES = Resources(
+    created={"createCalendarEvent": "/calendar_events/*/id"},
+    delete=Delete("DELETE", "/api/calendar_events/{id}"),
+    addressed={
+        "updateCalendarEvent": path_param("id"),
+        "deleteCalendarEvent": path_param("id"),
+    },
+    read="/api/calendar_events/{id}",
+    record="/calendar_events/0",
+    updated={"updateCalendarEvent": "/calendar_events/0"},
+)
+
+VARIABLES = (
+    Variable("kona", "CLIENT_ID", "dev-client", "an OAuth client id of the target"),
+    Variable("kona", "CLIENT_SECRET", "dev-secret", "that client's secret"),
+    Variable("kona", "SPACE", "9", "id of a space the token's user may write to"),
+)
