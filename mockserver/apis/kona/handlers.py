@@ -16,8 +16,8 @@ from mockserver.registry import Reply, RequestContext
 
 from . import oauth
 from .dates import parse_query_date
-from .events import KonaRecord, new_record, to_wire, updated_record
 from .listing import list_window, page_of, window_rows
+from .records import KonaRecord, new_record, to_wire, updated_record
 from .recurrence import Series, nth_occurrence
 from .rules import EventNotFound, OccurrenceNotFound
 from .spaces import DEFAULT_SPACE_ID

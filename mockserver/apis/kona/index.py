@@ -22,7 +22,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-from .events import KonaRecord
+from .records import KonaRecord
 from .recurrence import Series, last_end
 
 Window = tuple[datetime, datetime]

@@ -23,8 +23,8 @@ from itertools import chain, islice
 from typing import Any, TypeVar
 
 from .dates import EPOCH, HORIZON
-from .events import KonaRecord
 from .index import EventStore
+from .records import KonaRecord
 from .recurrence import Occurrence, Series, month_window, occurrences_in_window
 
 T = TypeVar("T")

@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .dates import parse_date, to_epoch_ms
-from .events import KonaRecord, new_record
 from .index import EventStore
+from .records import KonaRecord, new_record
 from .spaces import DEFAULT_SPACE_ID, initial_spaces
 
 DEFAULT_USER_ID = 42

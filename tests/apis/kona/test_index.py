@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.apis.kona.events import KonaRecord, ReadOnlyRecord, new_record, updated_record
 from mockserver.apis.kona.index import EventStore
 from mockserver.apis.kona.listing import rows, window_rows
+from mockserver.apis.kona.records import KonaRecord, ReadOnlyRecord, new_record, updated_record
 from mockserver.apis.kona.recurrence import DAY, EVERY, EVERY_OTHER, MONTH, WEEK, WEEKDAY
 
 BASE = datetime(2024, 1, 1, tzinfo=UTC)

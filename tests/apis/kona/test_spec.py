@@ -13,7 +13,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from mockserver.apis.kona.dates import parse_date, parse_query_date
-from mockserver.apis.kona.events import DEFAULTS
+from mockserver.apis.kona.records import DEFAULTS
 from mockserver.apis.kona.rules import InvalidDate
 
 SPEC_PATH = Path(__file__).resolve().parents[3] / "specs" / "kona.yaml"

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.apis.kona.events import new_record, to_wire, updated_record
+from mockserver.apis.kona.records import new_record, to_wire, updated_record
 from mockserver.apis.kona.recurrence import Series, nth_occurrence
 from mockserver.apis.kona.rules import EndBeforeStart, InvalidDate, UnknownSpace
 
