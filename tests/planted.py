@@ -19,8 +19,8 @@ from werkzeug.datastructures import Headers
 
 from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
-from mockserver.apis.twelvetwenty import batch as twelvetwenty_batch
 from mockserver.apis.twelvetwenty import errors as twelvetwenty_errors
+from mockserver.apis.twelvetwenty import records as twelvetwenty_records
 from mockserver.errors import ApiError
 from mockserver.registry import ApiDefinition, ErrorRenderer, Handler, Reply, RequestContext
 from mockserver.runtime import ApiRuntime
@@ -174,7 +174,7 @@ def twelvetwenty_batch_half_applied() -> Flask:
             results = [
                 result
                 for item in ctx.body
-                for result in twelvetwenty_batch.upsert([item], ctx.state, validator)
+                for result in twelvetwenty_records.upsert([item], ctx.state, validator)
             ]
             failures = [result for result in results if not result["IsSuccessful"]]
             return twelvetwenty_errors.reply(failures or results)

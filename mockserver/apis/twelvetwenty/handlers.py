@@ -6,8 +6,8 @@ from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from mockserver.apis.twelvetwenty.batch import upsert
 from mockserver.apis.twelvetwenty.errors import NO_CACHE, InvalidApiKey, reply
+from mockserver.apis.twelvetwenty.records import upsert
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
 from mockserver.registry import Reply, RequestContext
 from mockserver.validation import SchemaCatalog, SchemaValidator
