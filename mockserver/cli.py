@@ -9,7 +9,7 @@ import os
 import socket
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from mockserver import package_version
 from mockserver.apis import API_DEFINITIONS
@@ -241,7 +241,6 @@ def port_taken(host: str, port: int) -> str | None:
 def serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
-    from granian.http import HTTP1Settings
 
     options = {
         "api": args.api,
@@ -273,21 +272,30 @@ def serve(args: argparse.Namespace) -> int:
     print(banner(config, args.host, args.port), flush=True)
     if options["public_admin_token"]:
         print(_public_warning(args.host, config.admin_token), file=sys.stderr, flush=True)
+    # the intake front (mockserver/intake.py) reads bodies in the event loop, then runs the WSGI app
     server = Granian(
         "mockserver.serving:intake_from_environment",
-        address=args.host,
-        port=args.port,
-        # the intake front (mockserver/intake.py) reads bodies in the event loop, then runs the WSGI app
         interface=Interfaces.RSGI,
         factory=True,
-        workers=1,  # one process: the in-memory state must be shared by every request
-        http1_settings=HTTP1Settings(header_read_timeout=int(config.header_timeout * 1000)),
-        log_access=False,  # the app logs one line per request itself
-        websockets=False,
-        workers_kill_timeout=STOP_GRACE_SECONDS,
+        **granian_settings(args.host, args.port, config.header_timeout),
     )
     server.serve()
     return 0
+
+
+def granian_settings(host: str, port: int, header_timeout: float) -> dict[str, Any]:
+    """The server settings ``serve`` runs granian with (bench/ceiling.py serves a bare app on them)."""
+    from granian.http import HTTP1Settings
+
+    return {
+        "address": host,
+        "port": port,
+        "workers": 1,  # one process: the in-memory state must be shared by every request
+        "http1_settings": HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
+        "log_access": False,  # the app logs one line per request itself
+        "websockets": False,
+        "workers_kill_timeout": STOP_GRACE_SECONDS,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from openapi_spec_validator import validate
 
 from mockserver.admin import ADMIN_SPEC
-from mockserver.spec import SPECS_DIR
+from mockserver.spec import SPECS_DIR, YAML_LOADER, Spec
 
 DOCUMENTS = sorted(SPECS_DIR.glob("*.yaml")) + [ADMIN_SPEC]
 
@@ -40,3 +40,20 @@ def test_served_spec_points_at_the_mount(client: FlaskClient, api: str) -> None:
 def test_admin_spec_is_served(client: FlaskClient) -> None:
     served = client.get("/__mock/openapi.json").get_json()
     assert "/journal" in served["paths"]
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda p: p.stem)
+def test_the_fast_loader_reads_each_document_as_the_python_loader_does(path: Path) -> None:
+    """Specs are parsed with libyaml (spec.py's YAML_LOADER) to start fast: it must not change them."""
+    assert YAML_LOADER is yaml.CSafeLoader
+    assert Spec.from_file(path).document == yaml.load(path.read_text(), Loader=yaml.SafeLoader)
+
+
+def test_a_spec_is_parsed_once_but_every_app_gets_its_own_copy(tmp_path: Path) -> None:
+    source = tmp_path / "x.yaml"
+    source.write_text("openapi: 3.1.0\ninfo: {title: one, version: '1'}\npaths: {}\n")
+    first, second = Spec.from_file(source), Spec.from_file(source)
+    first.document["info"]["title"] = "changed by one app"
+    assert second.document["info"]["title"] == "one"
+    source.write_text("openapi: 3.1.0\ninfo: {title: second, version: '1'}\npaths: {}\n")
+    assert Spec.from_file(source).document["info"]["title"] == "second"  # an edited file is read again

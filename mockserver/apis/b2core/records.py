@@ -3,6 +3,10 @@
 Events are plain dicts keyed like the Calendar Event object (``id``, ``caption``,
 ``description``, ``startDate``, ``endDate``, ``notifications``, ``recipients``, ``createTime``,
 ``updateTime``), which is also their wire view; dates stay RFC 3339 strings as sent (see ``dates``).
+``notifications`` and ``recipients`` are kept as tuples of strings (JSON arrays on the wire): a dict
+holding only strings, numbers and such tuples is untracked by Python's cyclic garbage collector,
+so a store grown by POSTs adds nothing to the full collections that pause every request
+(bench/README.md, "POST create p99").
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ def new_event(body: Mapping[str, Any], event_id: int, now: datetime) -> dict[str
         "description": body.get("description"),
         "startDate": body["startDate"],
         "endDate": body["endDate"],
-        "notifications": list(body.get("notifications", ())),
-        "recipients": list(body.get("recipients", ())),
+        "notifications": tuple(body.get("notifications", ())),
+        "recipients": tuple(body.get("recipients", ())),
         "createTime": stamp,
         "updateTime": stamp,
     }
@@ -41,7 +45,7 @@ def apply_changes(event: Mapping[str, Any], changes: Mapping[str, Any], now: dat
     for name in EDITABLE_FIELDS:
         if name in changes:
             value = changes[name]
-            updated[name] = list(value) if isinstance(value, list) else value
+            updated[name] = tuple(value) if isinstance(value, list) else value
     updated["updateTime"] = format_timestamp(now)
     check_date_order(updated)
     return updated

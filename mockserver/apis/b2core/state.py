@@ -47,8 +47,8 @@ def _loaded_event(raw: Mapping[str, Any], event_id: int) -> dict[str, Any]:
         "description": description,
         "startDate": str(raw["startDate"]),
         "endDate": str(raw["endDate"]),
-        "notifications": [str(n) for n in raw.get("notifications", ())],
-        "recipients": [str(r) for r in raw.get("recipients", ())],
+        "notifications": tuple(str(n) for n in raw.get("notifications", ())),
+        "recipients": tuple(str(r) for r in raw.get("recipients", ())),
         "createTime": str(raw.get("createTime", _LOADED_AT)),
         "updateTime": str(raw.get("updateTime", raw.get("createTime", _LOADED_AT))),
     }
@@ -59,6 +59,11 @@ def _loaded_event(raw: Mapping[str, Any], event_id: int) -> dict[str, Any]:
     except EndBeforeStart as exc:
         raise ValueError(f"event {event_id}: {exc}") from None
     return event
+
+
+def _exported(event: Mapping[str, Any]) -> dict[str, Any]:
+    """An event as a state document holds it: its tuples (records.py) as lists."""
+    return {**event, "notifications": list(event["notifications"]), "recipients": list(event["recipients"])}
 
 
 @dataclass
@@ -124,7 +129,7 @@ class B2CoreState:
 
     def export(self) -> dict[str, Any]:
         return {
-            "events": [dict(self.events[i]) for i in sorted(self.events)],
+            "events": [_exported(self.events[i]) for i in sorted(self.events)],
             "next_id": self.next_id,
         }
 

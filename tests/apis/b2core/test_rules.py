@@ -28,8 +28,8 @@ def test_new_event_from_the_seed_body() -> None:
         "description": "Description",
         "startDate": "2022-01-01T00:00:00+00:00",
         "endDate": "2022-01-01T00:00:00+00:00",
-        "notifications": ["PT2H"],
-        "recipients": ["user@example.com"],
+        "notifications": ("PT2H",),
+        "recipients": ("user@example.com",),
         "createTime": "2022-01-01T00:00:00+00:00",
         "updateTime": "2022-01-01T00:00:00+00:00",
     }
@@ -47,7 +47,7 @@ def test_new_event_defaults_and_ignores_unknown_and_read_only_keys() -> None:
     event = new_event(body, 7, CREATED)
     assert event["id"] == 7
     assert event["createTime"] == "2022-01-01T00:00:00+00:00"
-    assert (event["description"], event["notifications"], event["recipients"]) == (None, [], [])
+    assert (event["description"], event["notifications"], event["recipients"]) == (None, (), ())
     assert "colour" not in event
 
 
@@ -55,7 +55,7 @@ def test_new_event_copies_lists() -> None:
     recipients = ["a@example.com"]
     event = new_event(dict(SEED_BODY, recipients=recipients), 1, CREATED)
     recipients.append("b@example.com")
-    assert event["recipients"] == ["a@example.com"]
+    assert event["recipients"] == ("a@example.com",)
 
 
 @pytest.mark.parametrize(
@@ -96,10 +96,10 @@ def test_new_event_rejects_end_before_start() -> None:
     [
         ({}, {}),
         ({"caption": "Renamed"}, {"caption": "Renamed"}),
-        ({"recipients": []}, {"recipients": []}),
+        ({"recipients": []}, {"recipients": ()}),
         (
             {"startDate": "2021-12-31T00:00:00Z", "notifications": ["P1D", "PT15M"]},
-            {"startDate": "2021-12-31T00:00:00Z", "notifications": ["P1D", "PT15M"]},
+            {"startDate": "2021-12-31T00:00:00Z", "notifications": ("P1D", "PT15M")},
         ),
         ({"id": 5, "createTime": "2000-01-01T00:00:00Z", "extra": 1}, {}),
     ],
