@@ -114,6 +114,11 @@ class KonaState:
         created = (
             parse_date(raw["created_at"], field="created_at") if "created_at" in raw else datetime.now(UTC)
         )
+        stored: dict[str, Any] = {"tags": [str(t) for t in raw.get("tags", ())]}
+        if "updated_at" in raw:
+            stored["updated_at"] = parse_date(raw["updated_at"], field="updated_at")
+        if raw.get("ics_feed_id") is not None:
+            stored["ics_feed_id"] = int(raw["ics_feed_id"])
         record = new_record(
             raw,
             event_id=event_id,
@@ -121,12 +126,8 @@ class KonaState:
             creator_id=int(raw.get("creator_id", DEFAULT_USER_ID)),
             default_space_id=DEFAULT_SPACE_ID,
             space_ids=self.spaces.keys(),
+            stored=stored,
         )
-        if "updated_at" in raw:
-            record["updated_at"] = parse_date(raw["updated_at"], field="updated_at")
-        record["tags"] = [str(t) for t in raw.get("tags", ())]
-        if raw.get("ics_feed_id") is not None:
-            record["ics_feed_id"] = int(raw["ics_feed_id"])
         self.events[event_id] = record
         self.next_id = max(self.next_id, event_id + 1)
 
@@ -138,10 +139,24 @@ def _detached(value: Any) -> Any:
     objects would pin the pages of the whole parsed document after the request is freed (~30 MB of
     RSS at 100k events). Copies are allocated beside the records instead.
     """
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is dict:  # an event: its values in line, the commonest types first (~2x quicker)
+        copied = {}
+        for key, item in value.items():
+            item_kind = type(item)
+            if item_kind is str:
+                copied[key] = item.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+            elif item_kind is int:
+                copied[key] = item + 0  # a new int object (small ones are shared by every int anyway)
+            elif item_kind is bool or item is None or item_kind is float:
+                copied[key] = item
+            else:
+                copied[key] = _detached(item)
+        return copied
+    if kind is str:
         return value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(str(value))
+    if kind is int:
+        return value + 0
     if isinstance(value, Mapping):
         return {key: _detached(item) for key, item in value.items()}
     if isinstance(value, list):
