@@ -86,7 +86,10 @@ def run_scale(args: argparse.Namespace, work: Path, targets: Targets) -> None:
             port = free_port()
             root = f"http://127.0.0.1:{port}"
             try:
-                server.start([str(BIN / "mockserver"), "serve", "--port", str(port)])
+                # 100k events are ~15 MB of JSON, over the default 10 MB body cap
+                server.start(
+                    [str(BIN / "mockserver"), "serve", "--port", str(port), "--max-body", str(2**26)]
+                )
                 wait_up(f"{root}/__mock/health")
                 document = {"kona": {"events": kona_events(size)}}
                 began = time.perf_counter()

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import urllib3
 from werkzeug.wrappers import Request
 
 from mockserver.errors import ApiError, FieldError, Kind, RequestValidationError
@@ -39,6 +38,8 @@ from mockserver.query import parse_query
 from mockserver.spec import Operation
 
 if TYPE_CHECKING:
+    import urllib3
+
     from mockserver.runtime import ApiRuntime
 
 VIOLATIONS_HEADER = "X-Mock-Violations"
@@ -102,6 +103,8 @@ class Proxy:
         self.pool = pool
 
     def forward(self, request: Request, path: str, mount: str) -> Forwarded:
+        import urllib3  # imported by build_proxies already: a serve without --proxy never loads it
+
         operation, found = self.check_request(request, path)
         try:
             answer = self.pool.request(
@@ -293,6 +296,8 @@ def build_proxies(
     """One proxy per API named in ``upstreams`` (``settings`` is the MockConfig), sharing one pool."""
     if not upstreams:
         return {}
+    import urllib3  # here, not at the top: ~25 ms of every start-up, for a feature few starts use
+
     pool = urllib3.PoolManager(num_pools=len(upstreams), maxsize=8, block=False)
     return {
         api: Proxy(
