@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -84,13 +85,41 @@ def ensure_chromium() -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Lint and type-check, then every suite in-process (the browser tests too), then the contract
-    suites against a real server."""
+    """Lint and type-check (mypy while chromium is checked or installed), then every suite
+    in-process (the browser tests too) and, at the same time on the second core, the contract
+    suites against a real server; the second's output is printed once both are done."""
     run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "bench", "dev.py"])
-    run([str(PYTHON), "-m", "mypy"])
-    ensure_chromium()
-    run([str(PYTHON), "-m", "pytest", "tests", "contracts", *extra])
-    run([str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra])
+    with tempfile.TemporaryFile() as mypy_output:
+        mypy = subprocess.Popen([str(PYTHON), "-m", "mypy"], cwd=ROOT, stdout=mypy_output, stderr=subprocess.STDOUT)
+        try:
+            ensure_chromium()
+        finally:
+            failed = mypy.wait()
+        mypy_output.seek(0)
+        sys.stdout.buffer.write(mypy_output.read())
+        sys.stdout.flush()
+    if failed:
+        raise SystemExit(failed)
+    with tempfile.TemporaryFile() as live_output:
+        live = subprocess.Popen(
+            [str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra],
+            cwd=ROOT,
+            stdout=live_output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            in_process = subprocess.run([str(PYTHON), "-m", "pytest", "tests", "contracts", *extra], cwd=ROOT)
+        except BaseException:  # Ctrl-C: stop the other one too
+            live.kill()
+            live.wait()
+            raise
+        live_failed = live.wait()
+        live_output.seek(0)
+        print("\ndev.py: the contract suites against a live server (run beside the suites above):", flush=True)
+        sys.stdout.buffer.write(live_output.read())
+        sys.stdout.flush()
+    if in_process.returncode or live_failed:
+        raise SystemExit(in_process.returncode or live_failed)
 
 
 COMMANDS = {"serve": serve, "test": test}

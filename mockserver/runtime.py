@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -24,7 +27,7 @@ from mockserver.documented import NotDocumented
 from mockserver.errors import ApiError, Forbidden, Unauthorized
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
-from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext
+from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.routing import Router
 from mockserver.services import Services
 from mockserver.spec import Operation, Spec
@@ -58,42 +61,77 @@ def _security(operation: Operation) -> tuple[bool, tuple[str, ...]]:
     return False, scopes
 
 
+class CompiledSpec:
+    """What one spec file compiles to: the document, its router and its validators. Shared by
+    every app of the process that serves that file unchanged (tests build one app per test,
+    ``create_app`` in a client's suite too): each is compiled once, the document read only.
+    Response validators (strict mode's, ~40 MB for the four specs) are compiled on first use."""
+
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec
+        self.router = Router(spec.operations)
+        self.schemas = SchemaCatalog(request_components(spec))
+        self.request_validators = {
+            op.operation_id: compile_request_validator(op, spec, self.schemas.components)
+            for op in spec.operations
+        }
+        self._response_components: Mapping[str, Any] | None = None
+        self._response_validators: dict[str, ResponseValidator] = {}
+        self._lock = threading.Lock()
+
+    def response_validator(self, operation: Operation) -> ResponseValidator:
+        validator = self._response_validators.get(operation.operation_id)
+        if validator is None:
+            with self._lock:
+                if self._response_components is None:
+                    self._response_components = response_components(self.spec)
+                validator = ResponseValidator(operation, self.spec, self._response_components)
+                self._response_validators[operation.operation_id] = validator
+        return validator
+
+
+_COMPILED: dict[tuple[str, int, int], CompiledSpec] = {}
+_COMPILING = threading.Lock()
+
+
+def compiled_spec(path: Path) -> CompiledSpec:
+    """The spec file at ``path`` compiled, once per process and version of the file."""
+    status = os.stat(path)
+    key = (os.fspath(path), status.st_mtime_ns, status.st_size)
+    with _COMPILING:
+        found = _COMPILED.get(key)
+        if found is None:
+            found = _COMPILED[key] = CompiledSpec(Spec.from_file(path))
+    return found
+
+
 class ApiRuntime:
     def __init__(self, definition: ApiDefinition, services: Services) -> None:
         self.definition = definition
         self.name = definition.name
         self.services = services
-        self.spec: Spec = definition.load_spec()
-        self.router = Router(self.spec.operations)
-        self.schemas = SchemaCatalog(request_components(self.spec))
+        self.compiled = compiled_spec(definition.spec_path)
+        self.spec: Spec = self.compiled.spec
+        check_handlers(self.name, self.spec, definition.handlers)
+        self.router = self.compiled.router
+        self.schemas = self.compiled.schemas
         self.operations = self._compile()
         self.control = ResponseControl(self)
-        # Response validators only serve strict mode and hold most of the compiled schemas' memory
-        # (~40 MB for the four specs): compiled up front when strict, else on first strict use.
-        self._response_components: Mapping[str, Any] | None = None
-        self._response_validators: dict[str, ResponseValidator] = {}
-        if services.config.strict:
+        if services.config.strict:  # compiled up front when strict, else on first strict use
             for operation in self.spec.operations:
                 self.response_validator(operation)
 
     def response_validator(self, operation: Operation) -> ResponseValidator:
-        validator = self._response_validators.get(operation.operation_id)
-        if validator is None:
-            if self._response_components is None:
-                self._response_components = response_components(self.spec)
-            validator = ResponseValidator(operation, self.spec, self._response_components)
-            self._response_validators[operation.operation_id] = validator
-        return validator
+        return self.compiled.response_validator(operation)
 
     def _compile(self) -> dict[str, CompiledOperation]:
-        req_components = self.schemas.components
         compiled = {}
         for op in self.spec.operations:
             public, scopes = _security(op)
             compiled[op.operation_id] = CompiledOperation(
                 op,
                 self.definition.handlers[op.operation_id],
-                compile_request_validator(op, self.spec, req_components),
+                self.compiled.request_validators[op.operation_id],
                 public,
                 scopes,
             )
