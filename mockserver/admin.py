@@ -104,9 +104,10 @@ def export_state(api: str | None = None) -> Response:
     exported = _mock().store.export(api)
     if request.args.get("secrets") != "include":
         runtimes = _mock().runtimes
-        exported = {
-            name: redact(part, runtimes[name].definition.secret_keys) for name, part in exported.items()
-        }
+        secrets = {name: runtimes[name].definition.secret_keys for name in exported}
+        # an API without secrets is exported as it is: the contract suites export the state around
+        # every write, and copying it for nothing was 4.5% of a `contracts run` (py-spy)
+        exported = {name: redact(part, secrets[name]) if secrets[name] else part for name, part in exported.items()}
     return jsonify(exported)
 
 
