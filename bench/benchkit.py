@@ -6,6 +6,7 @@ Loopback only; every server started runs in its own process group and is killed 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -146,6 +147,7 @@ class Figures:
     p99_ms: float
     errors: int  # non-2xx/3xx responses + socket errors
     requests: int
+    cpu_us: float = math.nan  # server CPU (every process of it) per request, when its pids were given
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -158,7 +160,29 @@ def _latency(out: str, percentile: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
-def wrk(url: str, workload: Workload, seconds: float, threads: int, connections: int, work: Path) -> Figures:
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds the processes have used so far (threads included)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(
+    url: str,
+    workload: Workload,
+    seconds: float,
+    threads: int,
+    connections: int,
+    work: Path,
+    pids: list[int] | None = None,
+) -> Figures:
+    """wrk's figures; with the server's ``pids``, also its CPU per request over the run, which the
+    machine's other load inflates far less than it cuts a server's throughput."""
     slug = re.sub(r"\W+", "-", workload.name)
     script = work / f"{slug}.lua"
     lines = [f'wrk.method = "{workload.method}"', f'wrk.headers["Authorization"] = "{AUTH}"']
@@ -175,7 +199,9 @@ def wrk(url: str, workload: Workload, seconds: float, threads: int, connections:
     connections = workload.connections or connections
     command = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s"]
     command += ["--timeout", "10s", "--latency", "-s", str(script), url]
+    cpu_before = cpu_seconds(pids or [])
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
+    cpu = cpu_seconds(pids or []) - cpu_before
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     total = re.search(r"(\d+) requests in", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
@@ -184,7 +210,9 @@ def wrk(url: str, workload: Workload, seconds: float, threads: int, connections:
         raise RuntimeError(f"unexpected wrk output:\n{out}")
     errors = int(non_2xx.group(1)) if non_2xx else 0
     errors += sum(int(n) for n in sockets.groups()) if sockets else 0
-    return Figures(float(rps.group(1)), _latency(out, "50"), _latency(out, "99"), errors, int(total.group(1)))
+    requests = int(total.group(1))
+    cpu_us = cpu * 1e6 / requests if pids and requests else math.nan
+    return Figures(float(rps.group(1)), _latency(out, "50"), _latency(out, "99"), errors, requests, cpu_us)
 
 
 def median_figures(samples: list[Figures]) -> Figures:
@@ -194,6 +222,7 @@ def median_figures(samples: list[Figures]) -> Figures:
         statistics.median(s.p99_ms for s in samples),
         int(statistics.median(s.errors for s in samples)),
         int(statistics.median(s.requests for s in samples)),
+        statistics.median(s.cpu_us for s in samples),
     )
 
 

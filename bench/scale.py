@@ -33,6 +33,7 @@ from benchkit import (
     Server,
     Targets,
     Workload,
+    cpu_seconds,
     ensure_wrk,
     free_port,
     machine_note,
@@ -151,17 +152,6 @@ def run_scale(args: argparse.Namespace, work: Path, targets: Targets) -> None:
 # --- start-up ----------------------------------------------------------------------------------
 
 
-def _cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def first_answer(port: int) -> tuple[float, float]:
     """Seconds from starting ``mockserver serve`` to its first API answer, and the CPU seconds its
     processes used by then (the part of the figure the machine's other load cannot inflate)."""
@@ -192,7 +182,7 @@ def first_answer(port: int) -> tuple[float, float]:
                     raise RuntimeError("mockserver serve gave no answer") from None
                 time.sleep(0.002)
         seconds = time.perf_counter() - began
-        return seconds, _cpu_seconds(process_tree(process.pid))
+        return seconds, cpu_seconds(process_tree(process.pid))
     finally:
         server.stop()
 
