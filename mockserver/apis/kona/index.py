@@ -122,6 +122,8 @@ class EventStore(MutableMapping[int, KonaRecord]):
         index.remove(event_id, start, end, record)
 
     def _placement(self, record: KonaRecord) -> tuple[WindowIndex, datetime, datetime]:
+        if not (record.get("period") and record.get("frequency")):  # not recurring (most events)
+            return self.singles, record["start_at"], record["end_at"]
         series = Series.from_record(record)
         if series.recurring:
             # + 1 µs: the overlap test is "ends after the window start"; a zero-length last
