@@ -182,7 +182,7 @@ def wrk(
     pids: list[int] | None = None,
 ) -> Figures:
     """wrk's figures; with the server's ``pids``, also its CPU per request over the run, which the
-    machine's other load inflates far less than it cuts a server's throughput."""
+    machine's other load inflates too, but far less than it cuts a starved server's throughput."""
     slug = re.sub(r"\W+", "-", workload.name)
     script = work / f"{slug}.lua"
     lines = [f'wrk.method = "{workload.method}"', f'wrk.headers["Authorization"] = "{AUTH}"']

@@ -154,7 +154,7 @@ def run_scale(args: argparse.Namespace, work: Path, targets: Targets) -> None:
 
 def first_answer(port: int) -> tuple[float, float]:
     """Seconds from starting ``mockserver serve`` to its first API answer, and the CPU seconds its
-    processes used by then (the part of the figure the machine's other load cannot inflate)."""
+    processes used by then (the part of the figure the machine's other load inflates least)."""
     url = f"http://127.0.0.1:{port}/b2core/api/v2/calendars/events"
     probe = urllib.request.Request(url, headers={"Authorization": AUTH})
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as a user runs it
