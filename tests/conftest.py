@@ -14,6 +14,16 @@ from mockserver.clock import SystemClock
 from mockserver.mock import MockServer
 
 AUTH = {"Authorization": "Bearer dev-token"}
+# 12Twenty's batch upsert and one valid event of it (the admin, guard, store and gateway tests)
+BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
+EVENT = {
+    "ExternalId": "a",
+    "UserId": 124,
+    "TypeId": 1,
+    "StartTime": "2018-06-10T20:00:00Z",
+    "EndTime": "2018-06-10T22:00:00Z",
+    "Title": "t",
+}
 collect_ignore = ["data"]  # data/client_project is a client project's suite, run by test_wheel.py
 
 

@@ -1,5 +1,5 @@
-"""Loopback HTTP servers in a thread, for the harness's own tests: any WSGI app, recording every
-request it receives (method, path, query) before the app sees it."""
+"""Loopback HTTP servers in a thread, for the harness's and the proxy's tests (an upstream): any
+WSGI app, recording every request it receives (method, path, query) before the app sees it."""
 
 from __future__ import annotations
 
@@ -50,6 +50,13 @@ def serve(app: WsgiApp) -> Iterator[Recorded]:
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+@contextmanager
+def serving(app: WsgiApp) -> Iterator[str]:
+    """``app`` served as by :func:`serve`, for a test that wants only its base URL."""
+    with serve(app) as recorded:
+        yield recorded.url
 
 
 def mock_app(**config: Any) -> WsgiApp:

@@ -10,17 +10,8 @@ from flask.testing import FlaskClient
 
 from mockserver import create_app
 from mockserver.mock import MockServer
-from tests.conftest import AUTH
+from tests.conftest import AUTH, BATCH, EVENT
 
-BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
-EVENT = {
-    "ExternalId": "a",
-    "UserId": 124,
-    "TypeId": 1,
-    "StartTime": "2018-06-10T20:00:00Z",
-    "EndTime": "2018-06-10T22:00:00Z",
-    "Title": "t",
-}
 MARKED = {"twelvetwenty": {"events": [{**EVENT, "Title": "@"}]}}  # "@": where a bad value goes
 
 

@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 
 from mockserver import create_app
 from mockserver.runtime import json_bytes
-from tests.conftest import AUTH
+from tests.conftest import AUTH, BATCH
 from tests.planted import twelvetwenty_empty_batch_crashes
 
-BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
 ORIGIN = "http://localhost:5173"
 
 

@@ -11,17 +11,8 @@ from flask.testing import FlaskClient
 from mockserver import create_app
 from mockserver.guard import host_name, is_loopback
 from mockserver.serving import build_app
+from tests.conftest import AUTH, BATCH, EVENT
 
-BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
-EVENT = {
-    "ExternalId": "a",
-    "UserId": 124,
-    "TypeId": 1,
-    "StartTime": "2018-06-10T20:00:00Z",
-    "EndTime": "2018-06-10T22:00:00Z",
-    "Title": "t",
-}
-AUTH = {"Authorization": "Bearer dev-token"}
 FIXTURE = json.dumps({"twelvetwenty": {"events": [EVENT]}})
 
 

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Request
 from contracts.live import LiveServer, free_port
 from mockserver import create_app
 from mockserver.errors import ConfigurationError
-from tests.loopback import serving
+from tests.servers import serving
 
 AUTH = {"Authorization": "Bearer dev-token"}
 EVENTS = "/kona/api/calendar_events"

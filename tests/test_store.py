@@ -5,23 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from mockserver import create_app
-from tests.conftest import AUTH
-
-BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
+from tests.conftest import AUTH, BATCH, EVENT
 
 
 def _items(user: int) -> list[dict[str, object]]:
-    return [
-        {
-            "ExternalId": f"e{n}",
-            "UserId": user,
-            "TypeId": 1,
-            "StartTime": "2018-06-10T20:00:00Z",
-            "EndTime": "2018-06-10T22:00:00Z",
-            "Title": f"user {user}",
-        }
-        for n in range(50)
-    ]
+    return [{**EVENT, "ExternalId": f"e{n}", "UserId": user, "Title": f"user {user}"} for n in range(50)]
 
 
 def test_concurrent_batches_from_rival_students_never_interleave() -> None:
