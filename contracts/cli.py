@@ -19,6 +19,7 @@ import pytest
 
 from contracts import run as runs
 from contracts.apis import APIS
+from contracts.drift import command as drift_command
 from contracts.options import RunConfig, UsageError, add_cli_options, option_args
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.target import live_targets
@@ -45,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
     run.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report here")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
+    drift = commands.add_parser(
+        "drift", help="compare the mock with a live deployment, request by request", description=drift_command.__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    drift_command.add_arguments(drift)
     cleanup = commands.add_parser(
         "cleanup",
         help="delete what an interrupted live run left behind, from its ledger file",
@@ -129,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "cleanup":
             return cleanup(args.ledger, args.token)
+        if args.command == "drift":
+            return drift_command.drift(args)
         return run(args)
     except UsageError as exc:
         _say(str(exc))

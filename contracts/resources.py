@@ -76,6 +76,9 @@ class Resources:
     # Whether a 2xx body of a create operation wrote anything (12Twenty answers 200 with only
     # the failing items when a batch is refused).
     wrote: Callable[[Any], bool] = lambda body: True
+    # Read operations → pointer (with "*") to the records in their 2xx answer (what
+    # ``contracts drift --capture`` keeps as the mock's ``events`` state).
+    listed: Mapping[str, str] = field(default_factory=dict)
     # Whether a value could be a record id at all (the four APIs number records with 64-bit
     # integers); a request naming something else, such as "abc", must be refused by the target.
     record_id: Callable[[str], bool] = lambda value: value.isdigit() and int(value) < 2**63

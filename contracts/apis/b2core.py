@@ -15,6 +15,7 @@ RESOURCES = Resources(
     },
     read="/api/v2/calendars/events/{id}",
     updated={"updateCalendarEvent": "", "patchCalendarEvent": ""},
+    listed={"listCalendarEvents": "/*", "getCalendarEvent": ""},
 )
 
 VARIABLES: tuple[Variable, ...] = ()

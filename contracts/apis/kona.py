@@ -15,6 +15,7 @@ RESOURCES = Resources(
     read="/api/calendar_events/{id}",
     record="/calendar_events/0",
     updated={"updateCalendarEvent": "/calendar_events/0"},
+    listed={"listCalendarEvents": "/calendar_events/*", "getCalendarEvent": "/calendar_events/*"},
 )
 
 VARIABLES = (

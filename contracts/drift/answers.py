@@ -64,3 +64,6 @@ class Sample:
     request: str  # what was sent, "GET /v2/events/12", for the report
     live: tuple[Answer, Answer]
     mock: Answer
+    # the operation lists the target's records (a list or search): its values — counts, pages,
+    # the records themselves — describe what each store holds, so only its structure is compared
+    listing: bool = False

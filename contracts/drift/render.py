@@ -79,6 +79,7 @@ def text(report: DriftReport) -> str:
         lines.append(
             f"unstable: live answered {sample.request} with {sample.live[0].status} and then {sample.live[1].status}"
         )
+    lines += [f"note: {note}" for note in report.meta.get("notes", ())]
     for ignored in report.triage.ignored:
         lines.append(f"ignored: {ignored.finding.id} ({ignored.reason})")
     for stale in report.triage.stale:

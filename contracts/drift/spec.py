@@ -7,10 +7,17 @@ compiled schema that checks the mock's answers finds the enum values live answer
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
-from mockserver.spec import Spec
+from mockserver.spec import SPECS_DIR, Spec
 from mockserver.validation import ResponseValidator, response_components
+
+
+@cache
+def spec_of(api: str) -> Spec:
+    """The API's spec, parsed once per process (a drift run reads it in several places)."""
+    return Spec.from_file(SPECS_DIR / f"{api}.yaml")
 
 
 class SpecEnums:

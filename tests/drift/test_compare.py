@@ -227,3 +227,31 @@ def test_deep_copies_are_not_needed() -> None:
     before = copy.deepcopy(body)
     compare([sample(answer(body), answer({"data": [{"id": "x"}]}))])
     assert body == before
+
+
+def test_a_listing_is_compared_by_structure_not_by_its_counts() -> None:
+    live = {"data": [EVENT, EVENT], "meta": {"total": 2}}
+    mock = {"data": [EVENT], "meta": {"total": 1}, "extra": 1}
+    listed = Sample("perscom", "GET /events", "GET /events", (answer(live), answer(live)), answer(mock), True)
+    assert kinds(listed) == [("extra-field", "/extra")]
+    same_length = {"data": [EVENT], "meta": {"total": 7}}
+    assert kinds(
+        Sample("perscom", "GET /events", "GET /events", (answer(same_length),) * 2, answer(mock), True)
+    ) == [("extra-field", "/extra")]
+    # a read that is not a listing still compares what lines up
+    assert kinds(sample(answer(same_length), answer(mock))) == [("extra-field", "/extra"), ("value", "/meta/total")]
+
+
+def test_keys_that_vary_by_themselves_on_live_are_not_fields() -> None:
+    one = answer({"errors": {"resources.24.name": ["required"]}}, 422)
+    two = answer({"errors": {"resources.25.name": ["required"]}}, 422)
+    mock = answer({"errors": {"resources.12.name": ["required"]}}, 422)
+    assert kinds(sample(one, mock, again=two, operation="PATCH /events/batch")) == []
+
+
+def test_urls_into_each_target_compare_relative_to_its_base() -> None:
+    live = Answer.parse(200, JSON.items(), '{"path": "http://live.test/api/events"}', base="http://live.test/api")
+    mock = Answer.parse(200, JSON.items(), '{"path": "http://localhost/api/events"}', base="http://localhost/api")
+    other = Answer.parse(200, JSON.items(), '{"path": "http://localhost/api/other"}', base="http://localhost/api")
+    assert kinds(sample(live, mock)) == []
+    assert kinds(sample(live, other)) == [("value", "/path")]
