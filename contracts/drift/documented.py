@@ -4,7 +4,8 @@ body (or once, without one), its parameters from their documented values.
 A path parameter that a create's link feeds (``eventId`` ← ``$response.body#/id``) names a
 record made for the request from the create's own documented example, through the same lanes,
 so the read, update or delete is compared on a record that exists on all three; the record is
-deleted afterwards. Under ``--read-only`` nothing is created: operations that would change state,
+deleted afterwards. An optional parameter is sent when it has an example of its own (not
+only its schema's). Under ``--read-only`` nothing is created: operations that would change state,
 and reads that need a record, are listed as not sent, with the reason.
 """
 
@@ -91,7 +92,9 @@ class DocumentedRequests:
         if variable and (given := self.variables.get(f"CONTRACTS_{self.api.upper()}_{variable}")):
             return given
         found = _documented(self.spec, parameter)
-        return found if found is not None else documented_value(self.spec, parameter)
+        if found is not None or not (parameter.get("required") or parameter.get("in") == "path"):
+            return found  # an optional parameter is sent only with an example of its own
+        return documented_value(self.spec, parameter)
 
     def send(self, documented: Documented) -> str | None:
         operation = documented.operation

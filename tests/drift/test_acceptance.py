@@ -9,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
+import yaml
 
 from contracts.cli import main
 from contracts.drift.compare import KINDS
 from mockserver import create_app
 from tests.drifted import DRIFTS, PLANTED, drifted
 from tests.servers import WsgiApp, serve
+
+AUTH = {"Authorization": "Bearer dev-token"}
 
 
 def mock_app() -> WsgiApp:
@@ -88,3 +92,32 @@ def test_ignore_file_entries_need_a_reason(tmp_path: Path, capsys: pytest.Captur
     ignore.write_text("- id: kona-value-1234abcd\n")
     assert main(["drift", "--base-url", "http://127.0.0.1:9", "--ignore", str(ignore)]) == 2
     assert "a reason is required" in capsys.readouterr().err
+
+
+def test_capture_writes_what_live_read_as_a_seed_file_the_mock_loads(tmp_path: Path) -> None:
+    from mockserver.serving import build_app
+
+    november = 1479168000000  # 2016-11-15, inside the window of Kona's documented list request
+    staging = {
+        "kona": {"events": [{"id": 500, "name": "Board meeting", "start_at": november, "end_at": november + 3_600_000}]},
+        "b2core": {"events": [{"id": 700, "caption": "Audit", "startDate": "2030-01-01T09:00:00Z",
+                               "endDate": "2030-01-01T10:00:00Z"}]},
+    }
+    upstream_app = create_app({"strict": True, "log_requests": False}, apis=["kona", "b2core"])
+    assert upstream_app.test_client().post("/__mock/state", json=staging).status_code == 200
+    seed = tmp_path / "staging.yaml"
+    with serve(upstream_app) as upstream:
+        code = main(["drift", "--api", "kona", "--api", "b2core", "--base-url", upstream.url, "--only", "examples",
+                     "--ledger", str(tmp_path / "ledger.jsonl"), "--capture", str(seed)])
+        live = {
+            "kona": requests.get(f"{upstream.url}/kona/api/calendar_events/500", headers=AUTH).json(),
+            "b2core": requests.get(f"{upstream.url}/b2core/api/v2/calendars/events/700", headers=AUTH).json(),
+        }
+    assert code == 0
+    captured = yaml.safe_load(seed.read_text())
+    assert {api: [e["id"] for e in part["events"]] for api, part in captured.items()} == {
+        "b2core": [700], "kona": [500]  # the records the run made itself are not kept
+    }
+    served = build_app({"seed": str(seed), "access_log": "off"}).test_client()
+    assert served.get("/kona/api/calendar_events/500", headers=AUTH).get_json() == live["kona"]
+    assert served.get("/b2core/api/v2/calendars/events/700", headers=AUTH).get_json() == live["b2core"]
