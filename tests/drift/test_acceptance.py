@@ -121,3 +121,11 @@ def test_capture_writes_what_live_read_as_a_seed_file_the_mock_loads(tmp_path: P
     served = build_app({"seed": str(seed), "access_log": "off"}).test_client()
     assert served.get("/kona/api/calendar_events/500", headers=AUTH).get_json() == live["kona"]
     assert served.get("/b2core/api/v2/calendars/events/700", headers=AUTH).get_json() == live["b2core"]
+
+
+def test_read_only_sends_live_nothing_that_could_change_state(tmp_path: Path) -> None:
+    with serve(mock_app()) as upstream:
+        code, report = drift_run(upstream.url, tmp_path, "--read-only")
+    assert code == 0 and report["summary"]["requests"] > 5
+    assert upstream.methods() == {"GET"}, upstream.requests
+    assert any("would change state (--read-only)" in note for note in report["meta"]["notes"])
