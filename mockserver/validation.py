@@ -240,6 +240,8 @@ class ResponseSpec:
     schema: SchemaValidator | None
     has_content: bool
     required_headers: tuple[str, ...]
+    # documented headers whose schema constrains a string: (name, validator of the value)
+    header_values: tuple[tuple[str, SchemaValidator], ...] = ()
 
 
 class ResponseValidator:
@@ -256,7 +258,13 @@ class ResponseValidator:
                 if resolve(spec.document, header).get("required")
             )
             compiled = SchemaValidator(_without_marked(schema, "writeOnly"), components) if schema else None
-            self.responses[str(code)] = ResponseSpec(compiled, bool(response.get("content")), headers)
+            values = tuple(
+                (name, SchemaValidator(found, components))
+                for name, header in response.get("headers", {}).items()
+                if (found := resolve(spec.document, resolve(spec.document, header).get("schema") or {}))
+                and found.get("type") == "string"
+            )
+            self.responses[str(code)] = ResponseSpec(compiled, bool(response.get("content")), headers, values)
 
     def _documented(self, status: int) -> ResponseSpec | None:
         code = str(status)
@@ -272,6 +280,12 @@ class ResponseValidator:
         if documented is None:
             return [f"status {status} is not documented for {self.operation.label}"]
         found = [f"missing response header {h}" for h in documented.required_headers if h not in headers]
+        found += [
+            f"response header {name}: {problem.removeprefix('body: ')}"
+            for name, schema in documented.header_values
+            if name in headers
+            for problem in schema.violations(_header(headers, name))
+        ]
         if documented.schema is not None:
             if not is_json:
                 found.append(f"status {status} must have a JSON body")
@@ -280,6 +294,12 @@ class ResponseValidator:
         elif not documented.has_content and body is not None:
             found.append(f"status {status} is documented without a body")
         return found
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    """A header's value, its name matched case-insensitively (whatever mapping holds them)."""
+    wanted = name.lower()
+    return next(value for key, value in headers.items() if key.lower() == wanted)
 
 
 def request_components(spec: Spec) -> Mapping[str, Any]:

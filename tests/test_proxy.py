@@ -10,17 +10,21 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.wrappers import Request
 
 from contracts.live import LiveServer, free_port
 from mockserver import create_app
+from mockserver.apis import API_DEFINITIONS
 from mockserver.errors import ConfigurationError
+from mockserver.spec import SPECS_DIR
 from tests.servers import serving
 
 AUTH = {"Authorization": "Bearer dev-token"}
@@ -190,6 +194,14 @@ RESPONSE_VIOLATIONS = [
     ),
     ("GET", f"{EVENTS}/1", 200, b"{oops", None, "body: not valid JSON although the Content-Type says JSON"),
     ("POST", EVENTS, 201, "EVENT", None, "missing response header Location"),
+    (
+        "POST",
+        EVENTS,
+        201,
+        "EVENT",
+        [("Content-Type", "application/json"), ("Location", "calendar_events/1")],
+        "response header Location: ",  # the spec: format uri (an absolute URL)
+    ),
 ]
 
 
@@ -215,6 +227,30 @@ def test_response_violations_are_reported(
     found = violations(client)
     assert [v["in"] for v in found] == ["response"] * len(found) and found
     assert any(v["message"].startswith(expected) for v in found), found
+
+
+def test_a_header_parameter_violation_is_reported(tmp_path: Path) -> None:
+    """No shipped spec constrains a request header (B2Core's Accept-Language is any string), so
+    a copy of B2Core's spec gives it an enum; the proxy checks headers as the mock does."""
+    spec = yaml.safe_load((SPECS_DIR / "b2core.yaml").read_text())
+    spec["components"]["parameters"]["AcceptLanguage"]["schema"] = {"type": "string", "enum": ["en", "ja"]}
+    (tmp_path / "b2core.yaml").write_text(yaml.safe_dump(spec))
+    definition = replace(API_DEFINITIONS["b2core"], spec_file=tmp_path / "b2core.yaml")
+    upstream = Canned()
+    upstream.answer(200, [])
+    with serving(upstream) as url:
+        app = create_app({"proxy": {"b2core": url}, "log_requests": False}, definitions=[definition])
+        client = app.test_client()
+        client.get("/b2core/api/v2/calendars/events", headers={**AUTH, "Accept-Language": "fr"})
+        found = violations(client)
+        client.delete("/__mock/journal")
+        client.get("/b2core/api/v2/calendars/events", headers={**AUTH, "Accept-Language": "ja"})
+        clean = violations(client)
+        for proxy in app.extensions["mockserver"].proxies.values():
+            proxy.pool.clear()
+    assert len(upstream.seen) == 2 and upstream.seen[0]["headers"]["Accept-Language"] == "fr"
+    assert [v["in"] for v in found] == ["request"] and found[0]["message"].startswith("header/Accept-Language: ")
+    assert clean == []
 
 
 def test_proxy_errors_turns_response_violations_into_a_502_listing_them(canned: tuple[Canned, str]) -> None:
