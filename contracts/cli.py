@@ -19,7 +19,8 @@ import pytest
 
 from contracts import run as runs
 from contracts.apis import APIS
-from contracts.drift import command as drift_command
+from contracts.drift.arguments import DESCRIPTION as DRIFT
+from contracts.drift.arguments import add_arguments as add_drift_arguments
 from contracts.options import RunConfig, UsageError, add_cli_options, option_args
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.target import live_targets
@@ -47,10 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report here")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
     drift = commands.add_parser(
-        "drift", help="compare the mock with a live deployment, request by request", description=drift_command.__doc__,
+        "drift", help="compare the mock with a live deployment, request by request", description=DRIFT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    drift_command.add_arguments(drift)
+    add_drift_arguments(drift)
     cleanup = commands.add_parser(
         "cleanup",
         help="delete what an interrupted live run left behind, from its ledger file",
@@ -136,7 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cleanup":
             return cleanup(args.ledger, args.token)
         if args.command == "drift":
-            return drift_command.drift(args)
+            from contracts.drift.command import drift
+
+            return drift(args)
         return run(args)
     except UsageError as exc:
         _say(str(exc))
