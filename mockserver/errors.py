@@ -67,7 +67,7 @@ class FieldError:
     ``location`` is ``body``, ``query``, ``path`` or ``header``; ``path`` points into the value
     (``("resources", 0, "name")``; for a missing property it ends with the property's name).
     ``value`` is the offending value when it is a scalar (strings already cut to
-    ``MAX_QUOTED_CHARS``), else ``None``; ``expected`` are JSON types, ``allowed`` the permitted
+    ``MAX_QUOTED_CHARS``), else ``None``; ``found`` is its JSON type; ``expected`` are JSON types, ``allowed`` the permitted
     values, ``limit`` the bound of a min/max keyword, ``format``/``pattern`` what was required.
     """
 
@@ -82,6 +82,7 @@ class FieldError:
     format: str | None = None
     pattern: str | None = None
     names: tuple[str, ...] = ()
+    found: str = ""  # the JSON type of the offending value: "null", "string", "object", ...
 
     @property
     def dotted(self) -> str:
@@ -234,10 +235,12 @@ class LimitExceeded(BadRequest):
 class RequestValidationError(BadRequest):
     """The request does not match the spec; each API decides the status it answers with.
 
-    Keeps at most ``MAX_FIELD_ERRORS`` problems; ``omitted`` counts the rest.
+    Keeps at most ``MAX_FIELD_ERRORS`` problems; ``omitted`` counts the rest. ``body`` is the
+    parsed JSON body when there was one (an API's state rules may add their problems to it).
     """
 
-    def __init__(self, errors: Sequence[FieldError]) -> None:
+    def __init__(self, errors: Sequence[FieldError], body: Any = None) -> None:
+        self.body = body
         kept = tuple(errors[:MAX_FIELD_ERRORS])
         super().__init__("; ".join(f"{e.location}:{e.dotted}: {e.kind}" for e in kept))
         self.errors = kept

@@ -184,8 +184,8 @@ class Gateway:
             headers += [
                 (k, str(v)) for k, v in get_cors_headers(self.cors, request.headers, request.method).items()
             ]
-        if status >= 200 and status not in (204, 304):  # RFC 9110: those carry no length
-            headers.append(("Content-Length", str(len(body))))
+        if status >= 200 and status not in (204, 304) and not any(k == "Content-Length" for k, _ in headers):
+            headers.append(("Content-Length", str(len(body))))  # RFC 9110: 204/304 carry none; a HEAD has the GET's
         self.record(
             request, status, started, runtime.name, operation_id, body, reply_type(headers), violations
         )

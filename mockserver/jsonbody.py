@@ -66,3 +66,31 @@ def lone_surrogate(value: Any) -> str | None:
         elif isinstance(item, list):
             pending.extend(item)
     return None
+
+
+def blank_outside_strings(raw: bytes, extra: str) -> bytes:
+    """``raw`` with the characters of ``extra`` turned into spaces where they stand between JSON
+    tokens (never inside a string): for an API whose JSON reader takes them as whitespace, as
+    ASP.NET's reader takes U+00A0. Not UTF-8 → unchanged (the parser then reports it)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw
+    if not any(char in text for char in extra):
+        return raw
+    out: list[str] = []
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            out.append(char)
+            continue
+        if char == '"':
+            in_string = True
+        out.append(" " if char in extra else char)
+    return "".join(out).encode("utf-8")

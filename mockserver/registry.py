@@ -12,7 +12,7 @@ from werkzeug.datastructures import Headers
 
 from mockserver.auth import Principal, TokenRegistry
 from mockserver.config import MockConfig
-from mockserver.errors import ApiError, ConfigurationError
+from mockserver.errors import ApiError, ConfigurationError, FieldError
 from mockserver.spec import SPECS_DIR, Operation, Spec
 from mockserver.validation import SchemaCatalog, ValidatedRequest
 
@@ -66,6 +66,8 @@ class RequestContext(Generic[StateT]):
 
 
 Handler = Callable[[RequestContext[Any]], Reply]
+# (operationId, parsed body, the API's state) → the problems only stored state reveals
+StateRules = Callable[[str, Any, Any], list[FieldError]]
 
 
 class ErrorRenderer(Protocol):
@@ -89,6 +91,10 @@ class ApiDefinition:
     secret_keys: frozenset[str] = frozenset()
     # forgets what the API's module-level caches hold (called on every reset of this API)
     clear_caches: Callable[[], None] = lambda: None
+    # asked also when the spec refused the body, so one answer lists every problem at once
+    state_rules: StateRules | None = None
+    # characters this API's JSON reader takes as whitespace between tokens (12Twenty: U+00A0)
+    json_blanks: str = ""
 
     @property
     def spec_path(self) -> Path:

@@ -55,7 +55,10 @@ class Router:
         self._regex = re.compile(f"(?:{'|'.join(alternatives)})/?", re.DOTALL)
 
     def allowed(self, path_template: str) -> list[str]:
-        return sorted(self._by_path[path_template])
+        methods = set(self._by_path[path_template])
+        if "GET" in methods:
+            methods.add("HEAD")  # every GET answers HEAD too (RFC 9110 §9.3.2)
+        return sorted(methods)
 
     def _find(self, path: str) -> tuple[str, dict[str, str]] | None:
         found = self._regex.fullmatch("/" + path.lstrip("/"))
@@ -72,6 +75,8 @@ class Router:
             raise RouteNotFound(path)
         template, path_args = found
         operations: Mapping[str, Operation] = self._by_path[template]
+        if method == "HEAD" and "HEAD" not in operations and "GET" in operations:
+            method = "GET"  # the caller drops the body
         if method not in operations:
             raise MethodNotAllowed(self.allowed(template), method)
         return operations[method], path_args

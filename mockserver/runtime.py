@@ -24,7 +24,8 @@ from mockserver.control import (
     preference_error,
 )
 from mockserver.documented import NotDocumented
-from mockserver.errors import ApiError, Forbidden, Unauthorized
+from mockserver.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
+from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
@@ -165,9 +166,11 @@ class ApiRuntime:
                 error, compiled.operation if compiled else None, request.headers
             )
         if compiled is None:
-            return reply, None
+            return without_body(reply) if request.method == "HEAD" else reply, None
         if self.services.config.strict and not own:
             reply = self._strict(compiled, reply)
+        if request.method == "HEAD":
+            reply = without_body(reply)
         return reply, compiled.operation.operation_id
 
     def _controlled(
@@ -214,9 +217,16 @@ class ApiRuntime:
     ) -> Reply:
         now = self.services.clock.now()
         principal = None if compiled.public else self._principal(compiled, request, now)
-        validated = compiled.request_validator.validate(
-            path_args, parse_query(request.query_string), request.headers, request.get_data()
-        )
+        raw = request.get_data()
+        if self.definition.json_blanks:
+            raw = blank_outside_strings(raw, self.definition.json_blanks)
+        try:
+            validated = compiled.request_validator.validate(
+                path_args, parse_query(request.query_string), request.headers, raw
+            )
+        except RequestValidationError as error:
+            self._add_state_problems(compiled, error)
+            raise
 
         if preferences is None or control is None:
             return self._call(compiled, validated, principal, now, base_url)
@@ -249,6 +259,16 @@ class ApiRuntime:
                 self.schemas,
             )
             return compiled.handler(ctx)
+
+    def _add_state_problems(self, compiled: CompiledOperation, error: RequestValidationError) -> None:
+        """Raise ``error`` with the API's state rules' problems added, if it has any."""
+        rules = self.definition.state_rules
+        if rules is None or error.body is None:
+            return
+        with self.services.store.locked(self.name) as state:
+            extra = rules(compiled.operation.operation_id, error.body, state)
+        if extra:
+            raise RequestValidationError([*error.errors, *extra], error.body) from None
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
@@ -319,11 +339,20 @@ def _is_preflight(request: Request) -> bool:
     return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
 
 
+def without_body(reply: Reply) -> Reply:
+    """A HEAD's answer: the GET's status and headers (its Content-Type and length), no body."""
+    if reply.body is None:
+        return reply
+    length = len(encode(reply)[2])
+    headers = {**reply.headers, "Content-Type": reply.content_type, "Content-Length": str(length)}
+    return Reply(None, reply.status, headers, reply.content_type)
+
+
 def encode(reply: Reply) -> tuple[int, list[tuple[str, str]], bytes]:
     """A reply as WSGI wants it: status, header list (Content-Type for a body only), body bytes."""
+    if reply.body is None:  # a HEAD's answer may name the GET's Content-Type
+        return reply.status, list(reply.headers.items()), b""
     headers = [(key, value) for key, value in reply.headers.items() if key.lower() != "content-type"]
-    if reply.body is None:
-        return reply.status, headers, b""
     if reply.content_type.startswith("application/json"):
         data = json_bytes(reply.body)
     else:

@@ -76,6 +76,18 @@ def _scalar(value: Any) -> Any:
     return value if isinstance(value, (bool, int, float)) else None
 
 
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "integer" if isinstance(value, int) else "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
 def _translate(error: jsonschema_rs.ValidationError, location: str) -> list[FieldError]:
     """jsonschema-rs's error as neutral FieldErrors (an alternative that fits the value's type
     is followed into, so a nullable date-time reports the format, not "no branch matched")."""
@@ -88,7 +100,8 @@ def _translate(error: jsonschema_rs.ValidationError, location: str) -> list[Fiel
     if name == "required":
         return [FieldError(location, (*path, str(detail["property"])), Kind.REQUIRED)]
     if name == "type":
-        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(detail["types"]))]
+        found = _json_type(error.instance)
+        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(detail["types"]), found=found)]
     if name in ("enum", "const"):
         allowed = tuple(detail["options"]) if name == "enum" else (detail["expected_value"],)
         return [FieldError(location, path, Kind.ENUM, value, allowed=allowed)]
@@ -107,6 +120,29 @@ def _translate(error: jsonschema_rs.ValidationError, location: str) -> list[Fiel
     return [FieldError(location, path, _PLAIN_KINDS.get(name, Kind.INVALID), value)]
 
 
+def _selects(error: jsonschema_rs.ValidationError) -> bool:
+    return error.kind.name in ("const", "enum")
+
+
+def _discriminated(
+    branches: list[list[jsonschema_rs.ValidationError]], location: str
+) -> list[list[jsonschema_rs.ValidationError]] | None:
+    """The one alternative whose const/enum the value meets; or, when it meets none, one branch
+    holding just the union of those values; or, when every alternative only lacks a property,
+    the first (``field`` or ``nested`` → ``field`` is required)."""
+    matched = [branch for branch in branches if not any(_selects(e) for e in branch)]
+    if len(matched) == 1:
+        return matched
+    if not matched:
+        selectors = [e for branch in branches for e in branch if _selects(e)]
+        paths = {tuple(e.instance_path) for e in selectors}
+        if len(paths) == 1:
+            return [selectors[:1]]
+    if all(all(e.kind.name == "required" for e in branch) for branch in branches):
+        return branches[:1]
+    return None
+
+
 def _alternatives(
     branches: list[list[jsonschema_rs.ValidationError]],
     path: tuple[str | int, ...],
@@ -117,11 +153,14 @@ def _alternatives(
         return all(e.kind.name == "type" and tuple(e.instance_path) == path for e in branch)
 
     fitting = [branch for branch in branches if not wrong_type(branch)]
+    if len(fitting) > 1:  # a discriminating const/enum picks the alternative (``name: datePeriod``)
+        fitting = _discriminated(fitting, location) or fitting
     if len(fitting) == 1:
         return [found for e in fitting[0] for found in _translate(e, location)]
     if not fitting:
         types = dict.fromkeys(t for b in branches for e in b for t in e.kind.as_dict()["types"])
-        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(types))]
+        found = _json_type(branches[0][0].instance) if branches and branches[0] else ""
+        return [FieldError(location, path, Kind.TYPE, value, expected=tuple(types), found=found)]
     return [FieldError(location, path, Kind.NO_MATCH, value)]
 
 
@@ -178,7 +217,7 @@ class RequestValidator:
         ]
         body, has_body = self._body(raw, problems)
         if problems:
-            raise RequestValidationError(problems)
+            raise RequestValidationError(problems, body)
         return ValidatedRequest(values["path"], values["query"], values["header"], body, has_body)
 
     def _body(self, raw: bytes, problems: list[FieldError]) -> tuple[Any, bool]:
@@ -242,6 +281,7 @@ class ResponseSpec:
     required_headers: tuple[str, ...]
     # documented headers whose schema constrains a string: (name, validator of the value)
     header_values: tuple[tuple[str, SchemaValidator], ...] = ()
+    text: bool = False  # a text/plain body is documented too
 
 
 class ResponseValidator:
@@ -264,7 +304,10 @@ class ResponseValidator:
                 if (found := resolve(spec.document, resolve(spec.document, header).get("schema") or {}))
                 and found.get("type") == "string"
             )
-            self.responses[str(code)] = ResponseSpec(compiled, bool(response.get("content")), headers, values)
+            text = any(media.startswith("text/plain") for media in response.get("content") or {})
+            self.responses[str(code)] = ResponseSpec(
+                compiled, bool(response.get("content")), headers, values, text
+            )
 
     def _documented(self, status: int) -> ResponseSpec | None:
         code = str(status)
@@ -286,7 +329,7 @@ class ResponseValidator:
             if name in headers
             for problem in schema.violations(_header(headers, name))
         ]
-        if documented.schema is not None:
+        if documented.schema is not None and not (documented.text and not is_json):
             if not is_json:
                 found.append(f"status {status} must have a JSON body")
             else:

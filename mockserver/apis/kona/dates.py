@@ -58,10 +58,11 @@ def parse_query_date(text: str, *, field: str) -> datetime:
 
 
 def parse_date_text(text: str, *, field: str) -> datetime:
-    """``YYYY-MM-DD HH:mm:ss.SSS`` (UTC) as an aware datetime; a real date in 1970–2095 only."""
+    """``YYYY-MM-DD HH:mm:ss.SSS`` (UTC), or an ISO 8601 / RFC 3339 date-time with ``Z`` or an
+    offset (as a Rails datetime attribute casts it), as an aware UTC datetime in 1970–2095 only."""
     match = _TEXT.fullmatch(text)
     if match is None:
-        raise InvalidDate(field, messages.INVALID_DATE)
+        return _iso_date(text, field=field)
     year, month, day, hour, minute, second, millis = (int(part) for part in match.groups())
     if not MIN_TEXT_YEAR <= year <= MAX_TEXT_YEAR:
         raise InvalidDate(field, messages.DATE_OUT_OF_RANGE)
@@ -69,6 +70,22 @@ def parse_date_text(text: str, *, field: str) -> datetime:
         return datetime(year, month, day, hour, minute, second, millis * 1000, tzinfo=UTC)
     except ValueError:
         raise InvalidDate(field, messages.INVALID_DATE) from None
+
+
+def _iso_date(text: str, *, field: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:  # also a leap second (23:59:60), which Python cannot represent
+        raise InvalidDate(field, messages.INVALID_DATE) from None
+    if moment.tzinfo is None:
+        raise InvalidDate(field, messages.INVALID_DATE)
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidDate(field, messages.DATE_OUT_OF_RANGE) from None
+    if not MIN_TEXT_YEAR <= utc.year <= MAX_TEXT_YEAR:
+        raise InvalidDate(field, messages.DATE_OUT_OF_RANGE)
+    return truncate_to_ms(utc)
 
 
 def from_epoch_number(value: int, *, field: str) -> datetime:

@@ -6,6 +6,11 @@ the only place bodies are built.
 
 from __future__ import annotations
 
+import json
+
+from werkzeug.datastructures import Headers, MIMEAccept
+from werkzeug.http import parse_accept_header
+
 from mockserver.errors import (
     ApiError,
     FieldError,
@@ -19,12 +24,15 @@ from mockserver.errors import (
 )
 from mockserver.registry import Reply
 from mockserver.rendering import ErrorRenderer, ErrorScene, more_errors
+from mockserver.spec import Operation
 
 from . import messages as msg
 from .oauth import OAuthError
 from .rules import EventNotFound, KonaRuleError, OccurrenceNotFound
 
 TOKEN_OPERATION = "createOAuthToken"
+JSON = "application/json"
+RAW_TEXT = "text/plain; charset=utf-8"
 WRAPPER = ("calendar_events", 0)
 UNAUTHENTICATED_DETAILS = {
     "missing": "An access token is required: send 'Authorization: Bearer <access_token>'.",
@@ -44,8 +52,13 @@ def _attribute(error: FieldError) -> str:
     return words[:1].upper() + words[1:]
 
 
+DATE_FIELDS = frozenset({"start_at", "end_at", "series_end_at", "date_range_start", "date_range_end"})
+
+
 def _rails_message(error: FieldError) -> str:
     """What ActiveModel's validations would add to ``errors`` for this problem."""
+    if error.field in DATE_FIELDS and error.kind != Kind.REQUIRED:
+        return msg.RAILS_INVALID_DATE
     if error.kind == Kind.REQUIRED or (error.kind == Kind.MIN_LENGTH and error.limit == 1):
         return msg.RAILS_BLANK
     if error.kind == Kind.TYPE and set(error.expected) & {"integer", "number"}:
@@ -87,7 +100,7 @@ def _envelope(error: ApiError, message: str, scene: ErrorScene) -> Reply:
     return problem(error.status, msg.PROBLEM_BAD_REQUEST, error.title, message)
 
 
-RENDERER = ErrorRenderer(
+_TABLE = ErrorRenderer(
     _envelope,
     {
         RequestValidationError: _validation,
@@ -117,3 +130,17 @@ RENDERER = ErrorRenderer(
         ),
     },
 )
+
+
+def wants_json(headers: Headers) -> bool:
+    """Whether the request names ``application/json`` in its Accept header (``*/*`` does not count)."""
+    accept = parse_accept_header(headers.get("Accept"), MIMEAccept)
+    return any(value.lower() == JSON and quality > 0 for value, quality in accept)
+
+
+def RENDERER(error: ApiError, operation: Operation | None, headers: Headers) -> Reply:
+    """Kona's envelope as JSON when asked for, else the same JSON as raw text (sections/exceptions.md)."""
+    reply = _TABLE(error, operation, headers)
+    if wants_json(headers) or not isinstance(reply.body, dict) or "problemType" not in reply.body:
+        return reply
+    return Reply(json.dumps(reply.body, separators=(",", ":")), reply.status, reply.headers, RAW_TEXT)

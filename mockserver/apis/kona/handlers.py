@@ -9,6 +9,7 @@ authorization code gets a token for the default user (42); the refresh token it 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
@@ -41,6 +42,17 @@ def _item(ctx: Ctx) -> dict[str, Any]:
     return item
 
 
+def _href(ctx: Ctx, event_id: int) -> str:
+    """The mock's own URL of the event: ``href`` and ``Location`` name it, so a client following either reaches the mock."""
+    return f"{ctx.base_url}/api/calendar_events/{event_id}"
+
+
+def _wire(ctx: Ctx, record: Mapping[str, Any], occurrence: Any = None) -> dict[str, Any]:
+    body = to_wire(record, occurrence)
+    body["href"] = _href(ctx, record["id"])
+    return body
+
+
 def _record(ctx: Ctx) -> KonaRecord:
     event_id = ctx.path["id"]
     record = ctx.state.events.get(event_id)
@@ -67,7 +79,7 @@ def list_calendar_events(ctx: Ctx) -> Reply:
     page = page_of(
         islice(ordered, MAX_LISTED), query.get("page", 1), min(query.get("per_page", 25), MAX_PER_PAGE)
     )
-    return Reply(_wrapped(*(to_wire(record, occurrence) for record, occurrence in page)))
+    return Reply(_wrapped(*(_wire(ctx, record, occurrence) for record, occurrence in page)))
 
 
 def create_calendar_event(ctx: Ctx) -> Reply:
@@ -81,27 +93,27 @@ def create_calendar_event(ctx: Ctx) -> Reply:
         space_ids=state.spaces.keys(),
     )
     state.events[state.allocate_id()] = record
-    location = f"{ctx.base_url}/api/calendar_events/{record['id']}"
-    return Reply(_wrapped(to_wire(record)), 201, {"Location": location})
+    location = _href(ctx, record["id"])
+    return Reply(_wrapped(_wire(ctx, record)), 201, {"Location": location})
 
 
 def get_calendar_event(ctx: Ctx) -> Reply:
     record = _record(ctx)
     number = ctx.query.get("num_in_series")
     if number is None:
-        return Reply(_wrapped(to_wire(record)))
+        return Reply(_wrapped(_wire(ctx, record)))
     series = Series.from_record(record)
     occurrence = nth_occurrence(series, number)
     if occurrence is None:
         raise OccurrenceNotFound(record["id"], number)
-    return Reply(_wrapped(to_wire(record, occurrence if series.recurring else None)))
+    return Reply(_wrapped(_wire(ctx, record, occurrence if series.recurring else None)))
 
 
 def update_calendar_event(ctx: Ctx) -> Reply:
     record = _record(ctx)
     changed = updated_record(record, _item(ctx), now=ctx.now, space_ids=ctx.state.spaces.keys())
     ctx.state.events[record["id"]] = changed
-    return Reply(_wrapped(to_wire(changed)))
+    return Reply(_wrapped(_wire(ctx, changed)))
 
 
 def delete_calendar_event(ctx: Ctx) -> Reply:

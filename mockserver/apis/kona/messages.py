@@ -22,7 +22,10 @@ TITLE_NOT_FOUND = "Not Found"
 TITLE_UNPROCESSABLE = "Unprocessable Entity"
 
 # [README]/[RESP] accepted date inputs (open question 1).
-INVALID_DATE = "expected epoch seconds, epoch milliseconds or 'YYYY-MM-DD HH:mm:ss.SSS'"
+INVALID_DATE = (
+    "expected epoch seconds, epoch milliseconds, 'YYYY-MM-DD HH:mm:ss.SSS' or an ISO 8601 date-time"
+    " such as 2026-12-05T10:00:00Z"
+)
 DATE_OUT_OF_RANGE = "date outside the supported range 1970-01-01 .. 2096-10-02T07:06:39Z"
 # Open question 6.
 END_BEFORE_START = "end_at must not be before start_at"
@@ -53,6 +56,7 @@ BODY_REQUIRED = "A JSON request body is required."
 # phrases a record's validation errors: "<Attribute> <message>".
 RAILS_BLANK = "can't be blank"
 RAILS_INVALID = "is invalid"
+RAILS_INVALID_DATE = f"is invalid ({INVALID_DATE})"
 RAILS_INCLUSION = "is not included in the list"
 RAILS_NOT_A_NUMBER = "is not a number"
 RAILS_UNKNOWN_ATTRIBUTE = "unknown attribute '{name}' for CalendarEvent."

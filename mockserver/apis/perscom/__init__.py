@@ -5,6 +5,7 @@ from __future__ import annotations
 from mockserver.apis.perscom import dates, sql
 from mockserver.apis.perscom.errors import RENDERER
 from mockserver.apis.perscom.handlers import HANDLERS
+from mockserver.apis.perscom.rules import state_problems
 from mockserver.apis.perscom.state import PerscomState
 from mockserver.registry import ApiDefinition
 
@@ -21,4 +22,5 @@ API = ApiDefinition(
     render_error=RENDERER,
     new_state=PerscomState,
     clear_caches=clear_caches,
+    state_rules=state_problems,
 )

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.apis.perscom import messages as msg
-from mockserver.apis.perscom.rules import FieldValidationFailed, NestedDepthExceeded, PerscomRuleError
+from mockserver.apis.perscom.rules import NestedDepthExceeded, PerscomRuleError
 from mockserver.apis.perscom.validation_messages import FieldIssue, errors_by_field, summary_message
 from mockserver.errors import (
     ApiError,
     FieldError,
     Forbidden,
+    Kind,
     MethodNotAllowed,
     NotFound,
     RequestValidationError,
@@ -44,10 +45,16 @@ def envelope(message: str, error_type: str, status: int, errors: dict[str, list[
 def _issues(errors: tuple[FieldError, ...], operation_id: str) -> list[FieldIssue]:
     issues: list[FieldIssue] = []
     for error in errors:
-        if error.path:
+        if not error.path:
+            issues += [FieldIssue(name, "required") for name in _ROOT_REQUIRED.get(operation_id, ())]
+        elif error.location == "query" and error.path[0] == "include":
+            # Orion's WhitelistedQueryFields: one rule on the whole string, reported once under ``include``
+            if not any(issue.path == "include" for issue in issues):
+                issues.append(FieldIssue("include", "whitelist", value=error.quoted))
+        elif error.kind == Kind.TYPE and error.found == "null":
+            issues.append(FieldIssue(error.path, "required"))  # Laravel's ``required`` refuses null
+        else:
             issues.append(FieldIssue.of(error))
-            continue
-        issues += [FieldIssue(name, "required") for name in _ROOT_REQUIRED.get(operation_id, ())]
     return issues
 
 
@@ -74,8 +81,7 @@ def _validation(error: RequestValidationError, scene: ErrorScene) -> Reply:
 
 
 def _rule(rule: PerscomRuleError, scene: ErrorScene) -> Reply:
-    errors = rule.errors if isinstance(rule, FieldValidationFailed) else None
-    return envelope(rule.message, rule.error_type, rule.status, errors)
+    return envelope(rule.message, rule.error_type, rule.status)
 
 
 def _method(error: MethodNotAllowed, scene: ErrorScene) -> Reply:

@@ -13,13 +13,14 @@ from typing import Any
 from mockserver.apis.perscom.pagination import paginate
 from mockserver.apis.perscom.params import (
     Trashed,
+    flag,
     requested_includes,
     top_level_relations,
     trash_mode,
     visible,
 )
 from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
-from mockserver.apis.perscom.rules import EventNotFound, check, foreign_key_errors
+from mockserver.apis.perscom.rules import EventNotFound, check, state_problems
 from mockserver.apis.perscom.search import apply_search, requested_relations
 from mockserver.apis.perscom.state import PerscomState
 from mockserver.registry import Reply, RequestContext
@@ -29,7 +30,7 @@ Event = dict[str, Any]
 
 
 def includes(ctx: Ctx, extra: Iterable[str] = ()) -> list[str]:
-    names = requested_includes(ctx.query.get("include") or [])
+    names = requested_includes(ctx.query.get("include"))
     return top_level_relations([*names, *extra])
 
 
@@ -82,7 +83,7 @@ def get_event(ctx: Ctx) -> Reply:
 
 def create_event(ctx: Ctx) -> Reply:
     relations = includes(ctx)
-    check(foreign_key_errors(ctx.state, ctx.body))
+    check(state_problems(ctx.operation.operation_id, ctx.body, ctx.state))
     [fields] = writable([((), ctx.body)])
     event = new_event(ctx.state, fields, ctx.now)
     return Reply({"data": render(ctx.state, event, relations)}, 201)
@@ -91,15 +92,16 @@ def create_event(ctx: Ctx) -> Reply:
 def update_event_handler(ctx: Ctx) -> Reply:
     relations = includes(ctx)
     event = find_event(ctx)
-    check(foreign_key_errors(ctx.state, ctx.body))
-    [changes] = writable([((), ctx.body)])
+    changes = ctx.body or {}  # no body: nothing changes (Orion updates with no attributes)
+    check(state_problems(ctx.operation.operation_id, changes, ctx.state))
+    [changes] = writable([((), changes)])
     update_event(event, changes, ctx.now)
     return Reply({"data": render(ctx.state, event, relations)})
 
 
 def delete_event_handler(ctx: Ctx) -> Reply:
     relations = includes(ctx)
-    force = bool(ctx.query.get("force"))
+    force = flag(ctx.query.get("force"))
     event = find_event(ctx, Trashed.WITH if force else Trashed.WITHOUT)
     deleted = delete_event(ctx.state, event, force, ctx.now)
     return Reply({"data": render(ctx.state, deleted, relations)})
@@ -108,10 +110,7 @@ def delete_event_handler(ctx: Ctx) -> Reply:
 def batch_create_events(ctx: Ctx) -> Reply:
     relations = includes(ctx)
     items: list[Mapping[str, Any]] = ctx.body["resources"]
-    errors: dict[str, list[str]] = {}
-    for index, item in enumerate(items):
-        errors.update(foreign_key_errors(ctx.state, item, f"resources.{index}."))
-    check(errors)
+    check(state_problems(ctx.operation.operation_id, ctx.body, ctx.state))
     staged = writable((("resources", index), item) for index, item in enumerate(items))
     created = [new_event(ctx.state, fields, ctx.now) for fields in staged]
     return Reply({"data": [render(ctx.state, e, relations) for e in created]})
@@ -127,10 +126,7 @@ def _event_id(key: str) -> int | None:
 def batch_update_events(ctx: Ctx) -> Reply:
     relations = includes(ctx)
     items: Mapping[str, Mapping[str, Any]] = ctx.body["resources"]
-    errors: dict[str, list[str]] = {}
-    for key, item in items.items():  # every item is validated, also those of unknown ids
-        errors.update(foreign_key_errors(ctx.state, item, f"resources.{key}."))
-    check(errors)
+    check(state_problems(ctx.operation.operation_id, ctx.body, ctx.state))  # unknown ids' items too
     staged = writable((("resources", key), item) for key, item in items.items())
     wanted: dict[int, Mapping[str, Any]] = {}
     for key, fields in zip(items, staged, strict=True):
@@ -145,8 +141,8 @@ def batch_update_events(ctx: Ctx) -> Reply:
 
 def batch_delete_events(ctx: Ctx) -> Reply:
     relations = includes(ctx)
-    force = bool(ctx.query.get("force"))
-    wanted = set(ctx.body["resources"])
+    force = flag(ctx.query.get("force"))
+    wanted = set(ctx.body.get("resources") or ())  # Orion has no rules here: {} deletes nothing
     trashed = Trashed.WITH if force else Trashed.WITHOUT
     events = [e for e in visible_events(ctx.state, trashed) if e["id"] in wanted]
     deleted = [delete_event(ctx.state, e, force, ctx.now) for e in events]

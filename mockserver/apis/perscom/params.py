@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterable
 from enum import Enum
 
-from mockserver.apis.perscom import messages
-from mockserver.apis.perscom.rules import FieldValidationFailed, UnsupportedVersion
+from mockserver.apis.perscom.rules import UnsupportedVersion
 
 VERSIONS = ("v1", "v2")
 INCLUDABLE = (
@@ -37,19 +36,9 @@ def check_version(version: str) -> str:
     return version
 
 
-def requested_includes(raw: str | Iterable[str] | None, field: str = "include") -> list[str]:
-    """The whitelisted includes, in request order without duplicates; blanks are ignored.
-
-    Anything outside the whitelist (``x.*`` also admits ``x.<relation>``) → 422 naming the value.
-    """
-    names = raw.split(",") if isinstance(raw, str) else list(raw or ())
-    chosen: list[str] = []
-    for index, name in enumerate(part.strip() for part in names):
-        if name and not is_includable(name):
-            raise FieldValidationFailed({f"{field}.{index}": [messages.NOT_WHITELISTED.format(value=name)]})
-        if name and name not in chosen:
-            chosen.append(name)
-    return chosen
+def requested_includes(raw: Iterable[str] | None) -> list[str]:
+    """The includes in request order without duplicates (the spec has checked each against the whitelist)."""
+    return list(dict.fromkeys(name.strip() for name in raw or ()))
 
 
 def is_includable(name: str) -> bool:
@@ -66,11 +55,22 @@ def top_level_relations(includes: Iterable[str]) -> list[str]:
     return relations
 
 
-def trash_mode(with_trashed: bool | None, only_trashed: bool | None) -> Trashed:
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def flag(value: object) -> bool:
+    """A query flag as PHP's ``filter_var($v, FILTER_VALIDATE_BOOLEAN)`` reads it (Laravel's
+    ``$request->boolean()``): 1/true/yes/on in any case, around blanks, are true; all else false."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in _TRUE
+
+
+def trash_mode(with_trashed: object, only_trashed: object) -> Trashed:
     """Orion checks ``with_trashed`` first: when both are true, trashed and live events are returned."""
-    if with_trashed:
+    if flag(with_trashed):
         return Trashed.WITH
-    return Trashed.ONLY if only_trashed else Trashed.WITHOUT
+    return Trashed.ONLY if flag(only_trashed) else Trashed.WITHOUT
 
 
 def visible(deleted_at: object, mode: Trashed) -> bool:

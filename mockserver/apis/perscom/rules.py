@@ -1,19 +1,18 @@
 """PERSCOM's rules the schema cannot state, and the errors they raise (rendered by ``errors.RENDERER``).
 
-Every error has its HTTP status and the envelope's ``error_type`` on the class; a
-``FieldValidationFailed`` (Laravel's ``ValidationException``) also carries ``errors`` (field path →
-Laravel messages) for the envelope's ``errors`` key.
+Every error has its HTTP status and the envelope's ``error_type`` on the class. Field problems
+only stored state reveals (``exists``) are neutral ``FieldError``s raised as a
+``RequestValidationError``, so they render as Laravel's 422 alongside the spec's own problems.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from mockserver.apis.perscom import messages
 from mockserver.apis.perscom.state import PerscomState
-from mockserver.apis.perscom.validation_messages import FieldIssue, field_message, summary_message
-from mockserver.errors import RecordNotFound, UnprocessableEntity
+from mockserver.errors import FieldError, Kind, RecordNotFound, RequestValidationError, UnprocessableEntity
 
 FOREIGN_KEYS = (("calendar_id", "calendars"), ("author_id", "users"))
 
@@ -43,31 +42,40 @@ class NestedDepthExceeded(PerscomRuleError):
         self.limit = limit
 
 
-class FieldValidationFailed(PerscomRuleError):
-    """A Laravel ``ValidationException``: ``errors`` maps each field path to its messages."""
-
-    error_type = messages.TYPE_VALIDATION
-
-    def __init__(self, errors: Mapping[str, Sequence[str]]) -> None:
-        self.errors = {field: list(found) for field, found in errors.items()}
-        super().__init__(summary_message(self.errors))
-
-
 class EventNotFound(RecordNotFound):
     """No event of that id (or it is trashed and the request does not ask for trashed ones)."""
 
 
-def foreign_key_errors(
-    state: PerscomState, fields: Mapping[str, Any], prefix: str = ""
-) -> dict[str, list[str]]:
-    """``exists`` rules: the calendar and the author must be known."""
-    errors: dict[str, list[str]] = {}
-    for name, table in FOREIGN_KEYS:
-        if name in fields and fields[name] not in getattr(state, table):
-            errors[prefix + name] = [field_message(FieldIssue(prefix + name, "exists"))]
-    return errors
+def foreign_key_problems(
+    state: PerscomState, fields: Any, prefix: tuple[str | int, ...] = ()
+) -> list[FieldError]:
+    """``exists`` rules: the calendar and the author must be known ("The selected ... is invalid.")."""
+    if not isinstance(fields, Mapping):
+        return []
+    return [
+        FieldError("body", (*prefix, name), Kind.ENUM, fields[name])
+        for name, table in FOREIGN_KEYS
+        if name in fields and isinstance(fields[name], int) and fields[name] not in getattr(state, table)
+    ]
 
 
-def check(errors: Mapping[str, Sequence[str]]) -> None:
-    if errors:
-        raise FieldValidationFailed(errors)
+def state_problems(operation_id: str, body: Any, state: PerscomState) -> list[FieldError]:
+    """Every ``exists`` problem of a request body: asked by the handlers, and by the core when the
+    spec already refused the body, so one 422 lists all problems as Laravel's validator does."""
+    if operation_id in ("createEvent", "updateEvent", "putEvent"):
+        return foreign_key_problems(state, body)
+    resources = body.get("resources") if isinstance(body, Mapping) else None
+    if operation_id == "batchCreateEvents" and isinstance(resources, list):
+        return [
+            p for i, item in enumerate(resources) for p in foreign_key_problems(state, item, ("resources", i))
+        ]
+    if operation_id == "batchUpdateEvents" and isinstance(resources, Mapping):
+        return [
+            p for k, item in resources.items() for p in foreign_key_problems(state, item, ("resources", k))
+        ]
+    return []
+
+
+def check(problems: list[FieldError]) -> None:
+    if problems:
+        raise RequestValidationError(problems)

@@ -14,4 +14,5 @@ API = ApiDefinition(
     render_error=RENDERER,
     new_state=TwelveTwentyState,
     api_keys=(DEV_API_KEY,),
+    json_blanks="\u00a0",  # ASP.NET's JSON reader takes a non-breaking space as whitespace (the seed's example has them)
 )

@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from mockserver.apis.perscom.rules import FieldValidationFailed
 from mockserver.apis.perscom.validation_messages import (
     FieldIssue,
     displayable_attribute,
@@ -157,13 +156,3 @@ def test_errors_by_field_groups_in_order_without_duplicates() -> None:
         "resources.1.name": ["The resources.1.name field is required."],
         "resources.0.starts": ["The resources.0.starts field must be a valid date."],
     }
-
-
-def test_field_validation_failed_carries_summary_and_errors() -> None:
-    error = FieldValidationFailed(
-        {"name": ["The name field is required."], "url": ["The url field is invalid."]}
-    )
-    assert error.message == "The name field is required. (and 1 more error)"
-    assert error.status == 422
-    assert error.error_type == "ValidationException"
-    assert list(error.errors) == ["name", "url"]
