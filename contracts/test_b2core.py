@@ -546,3 +546,11 @@ def test_undocumented_method_is_405_with_allow(b2: Target) -> None:
 def test_unknown_path_is_a_vendor_404(b2: Target) -> None:
     response = b2.request("GET", "/api/v2/calendars/nothing-here", headers=JA)
     assert response.status == 404 and set(response.json()) == {"message"}
+
+
+def test_head_answers_like_get_without_a_body(b2: Target) -> None:
+    got = b2.request("GET", EVENTS)
+    head = b2.request("HEAD", EVENTS)
+    assert (head.status, head.text) == (got.status, "")
+    assert head.headers.get("Content-Type") == got.headers.get("Content-Type")
+    assert "HEAD" in b2.request("PATCH", EVENTS, json_body={}).headers.get("Allow", "")

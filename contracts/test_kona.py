@@ -159,7 +159,7 @@ def test_seed_create_is_wrapped_with_location_and_defaults(kona: Target) -> None
     assert event["name"] == "Kickoff" and event["stakeholder"] == 2 and event["space_id"] == SPACE
     assert (event["start_at"], event["end_at"]) == (1477900800000, 1477904400000)
     assert (event["status"], event["visibility"], event["default_role"]) == (1, 2, 1)
-    assert event["href"] == f"https://io.kona.com/api/calendar_events/{event['id']}"
+    assert event["href"] == response.headers["Location"] == f"{kona.base_url}{EVENTS}/{event['id']}"
     assert event["tags"] == []  # read-only: the sent tags are ignored
     assert "participant_ids" not in event and "editor_ids" not in event
     location = response.headers["Location"]
@@ -203,8 +203,14 @@ def test_write_only_ids_are_never_returned(kona: Target) -> None:
 
 @pytest.mark.parametrize(
     "start",
-    [1477990800, 1477990800000, "2016-11-01 09:00:00.000"],
-    ids=["epoch-seconds", "epoch-millis", "text"],
+    [
+        1477990800,
+        1477990800000,
+        "2016-11-01 09:00:00.000",
+        "2016-11-01T09:00:00Z",
+        "2016-11-01T10:00:00+01:00",
+    ],
+    ids=["epoch-seconds", "epoch-millis", "text", "iso-8601", "iso-8601-offset"],
 )
 def test_every_date_form_is_accepted_and_returned_as_millis(kona: Target, start: Any) -> None:
     event = create(kona, start_at=start, end_at="2016-11-01 10:30:00.500")
@@ -214,8 +220,8 @@ def test_every_date_form_is_accepted_and_returned_as_millis(kona: Target, start:
 
 @pytest.mark.parametrize(
     "value",
-    ["2016-11-01T09:00:00Z", "2016-02-30 09:00:00.000", 10_000_000_000, -1, "1477990800000"],
-    ids=["iso-8601", "feb-30", "eleven-digits", "negative", "digits-as-string"],
+    ["2016-11-01T09:00:00", "2016-02-30 09:00:00.000", 10_000_000_000, -1, "1477990800000"],
+    ids=["iso-8601-without-offset", "feb-30", "eleven-digits", "negative", "digits-as-string"],
 )
 def test_other_date_forms_are_a_400(kona: Target, value: Any) -> None:
     response = kona.request("POST", EVENTS, json_body={"calendar_events": [{"name": "x", "start_at": value}]})
@@ -595,3 +601,63 @@ def test_a_non_ascii_client_secret_is_a_401_not_a_500(kona: Target) -> None:
     # Found by the schema test once POST /oauth/token was exercised: a 500 from compare_digest.
     response = token(kona, grant_type="authorization_code", code="c", client_secret="sécret")
     assert response.status == 401, response.text
+
+
+# --- fidelity to Kona's Rails app (issue 12) --------------------------------------------------
+
+JSON_ACCEPT = {"Accept": "application/json"}
+
+
+def test_errors_are_raw_text_unless_json_is_asked_for(kona: Target) -> None:
+    bad = {"calendar_events": [{"start_at": "soon"}]}
+    raw = kona.request("POST", EVENTS, json_body=bad)
+    assert raw.status == 400
+    assert raw.headers.get("Content-Type", "").startswith("text/plain")
+    assert set(raw.json()) == PROBLEM_KEYS  # the text is the JSON envelope
+    asked = kona.request("POST", EVENTS, json_body=bad, headers=JSON_ACCEPT)
+    assert asked.status == 400 and asked.headers.get("Content-Type", "").startswith("application/json")
+    assert asked.json() == raw.json()
+
+
+def test_validation_messages_read_as_rails_full_messages(kona: Target) -> None:
+    response = kona.request(
+        "POST", EVENTS, json_body={"calendar_events": [{"details": "x"}]}, headers=JSON_ACCEPT
+    )
+    body = problem(response, 400, "Bad Request")
+    assert "Name can't be blank" in body["details"]
+    assert "required property" not in body["details"] and "anyOf" not in body["details"]
+
+
+def test_href_and_location_name_the_same_url_that_answers(kona: Target) -> None:
+    response = kona.request("POST", EVENTS, json_body={"calendar_events": [{"name": unique("href")}]})
+    assert response.status == 201, response.text
+    [event] = response.json()["calendar_events"]
+    assert event["href"] == response.headers["Location"]
+    assert event["href"] == f"{kona.base_url}{EVENTS}/{event['id']}"
+    followed = kona.request("GET", event["href"], absolute=True)
+    assert followed.status == 200 and followed.json()["calendar_events"][0]["id"] == event["id"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2026-12-05T10:00:00Z", "2026-12-05 10:00"), ("2026-12-05T12:00:00+02:00", "2026-12-05 10:00")],
+    ids=["utc", "offset"],
+)
+def test_iso_8601_date_times_are_accepted(kona: Target, value: str, expected: str) -> None:
+    event = create(kona, start_at=value, end_at="2026-12-06T00:00:00Z")
+    assert event["start_at"] == ms(expected)
+
+
+def test_an_unparseable_date_names_the_accepted_forms(kona: Target) -> None:
+    bad = {"calendar_events": [{"name": unique("date"), "start_at": "next tuesday"}]}
+    body = problem(kona.request("POST", EVENTS, json_body=bad, headers=JSON_ACCEPT), 400, "Bad Request")
+    assert body["details"].startswith("Start at is invalid")
+    for form in ("epoch seconds", "epoch milliseconds", "YYYY-MM-DD HH:mm:ss.SSS", "ISO 8601"):
+        assert form in body["details"]
+
+
+def test_head_answers_like_get_without_a_body(kona: Target) -> None:
+    got = kona.request("GET", EVENTS)
+    head = kona.request("HEAD", EVENTS)
+    assert (head.status, head.text) == (got.status, "")
+    assert head.headers.get("Content-Type") == got.headers.get("Content-Type")

@@ -639,3 +639,67 @@ def test_huge_values_are_handled(pc: Target) -> None:
     assert error(pc.request("POST", EVENTS, json_body={**SEED_EVENT, "name": "x" * 256}), 422)["errors"] == {
         "name": ["The name field must not be greater than 255 characters."]
     }
+
+
+# --- fidelity to Laravel / Orion (issue 12) ---------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["1", "0", "true", "false", "yes", "no", "on", "off", "", "TRUE", "maybe"])
+def test_trash_flags_are_read_as_php_filter_var_never_422(pc: Target, value: str) -> None:
+    for flag in ("with_trashed", "only_trashed"):
+        ok(pc.request("GET", EVENTS, params={flag: value}))
+
+
+def test_with_trashed_1_shows_a_trashed_event(pc: Target) -> None:
+    event = create(pc)
+    ok(pc.request("DELETE", f"{EVENTS}/{event['id']}"))
+    assert get(pc, event["id"]).status == 404
+    shown = ok(get(pc, event["id"], with_trashed="1"))["data"]
+    assert shown["id"] == event["id"] and shown["deleted_at"] is not None
+    assert get(pc, event["id"], with_trashed="off").status == 404
+    ok(pc.request("DELETE", f"{EVENTS}/{event['id']}", params={"force": "yes"}))
+    assert get(pc, event["id"], with_trashed="1").status == 404
+
+
+@pytest.mark.parametrize("body", [{}, {"resources": []}], ids=["no-resources", "empty-list"])
+def test_batch_delete_without_ids_deletes_nothing(pc: Target, body: dict[str, Any]) -> None:
+    assert ok(pc.request("DELETE", BATCH, json_body=body)) == {"data": []}
+
+
+@pytest.mark.parametrize("method", ["PATCH", "PUT"])
+def test_update_without_a_body_changes_nothing(pc: Target, method: str) -> None:
+    event = create(pc)
+    updated = ok(pc.request(method, f"{EVENTS}/{event['id']}"))["data"]
+    assert {k: v for k, v in updated.items() if k != "updated_at"} == {
+        k: v for k, v in event.items() if k != "updated_at"
+    }
+
+
+@pytest.mark.parametrize("include", ["", "author,", ",author", "author,nope,worse"])
+def test_an_empty_or_unknown_include_item_is_422_under_include_once(pc: Target, include: str) -> None:
+    found = error(pc.request("GET", EVENTS, params={"include": include}), 422)
+    assert found["type"] == "ValidationException"
+    assert list(found["errors"]) == ["include"] and len(found["errors"]["include"]) == 1
+    assert found["errors"]["include"][0].endswith(" field is not whitelisted.")
+
+
+def test_every_field_error_is_reported_at_once(pc: Target) -> None:
+    body = {
+        **SEED_EVENT,
+        "name": unique("event"),
+        "calendar_id": NO_SUCH_ID,
+        "all_day": "sometimes",
+        "ends": None,
+    }
+    found = error(pc.request("POST", EVENTS, json_body=body), 422)
+    assert found["errors"]["calendar_id"] == ["The selected calendar id is invalid."]
+    assert found["errors"]["all_day"] == ["The all day field must be true or false."]
+    assert found["errors"]["ends"] == ["The ends field is required."]
+    assert found["message"] == f"{next(iter(found['errors'].values()))[0]} (and 2 more errors)"
+
+
+def test_head_answers_like_get_without_a_body(pc: Target) -> None:
+    got = pc.request("GET", EVENTS)
+    head = pc.request("HEAD", EVENTS)
+    assert (head.status, head.text) == (got.status, "")
+    assert head.headers.get("Content-Type") == got.headers.get("Content-Type")

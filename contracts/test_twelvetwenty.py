@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -273,3 +274,46 @@ def test_unknown_path_is_a_vendor_404(tt: Target) -> None:
     response = tt.request("GET", "/api/v2/no-such-thing")
     assert response.status == 404
     assert set(response.json()) == {"Message"}
+
+
+# --- fidelity to ASP.NET Web API (issue 12) ---------------------------------------------------
+
+
+def test_a_body_indented_with_non_breaking_spaces_is_accepted(tt: Target) -> None:
+    """The seed's example request, copied from the vendor's page, is indented with U+00A0."""
+    item = event(unique("nbsp"), Title="keeps\u00a0its own\u00a0spaces")
+    text = json.dumps([item], indent=2, ensure_ascii=False).replace("  ", "\u00a0\u00a0")
+    response = tt.request(
+        "PUT", BATCH, data=text.encode(), headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    assert response.status == 200, response.text
+    [result] = response.json()
+    assert result["IsSuccessful"] is True and result["ExternalId"] == item["ExternalId"]
+
+
+def test_more_than_1000_items_answer_one_line_not_the_request(tt: Target) -> None:
+    response = tt.request("PUT", BATCH, json_body=[event(f"x-{i}") for i in range(1001)])
+    assert response.status == 400
+    assert response.json() == {"Message": "Maximum of 1000 calendar events per batch."}
+
+
+def test_a_non_array_body_is_asp_net_model_state_without_validator_text(tt: Target) -> None:
+    response = tt.request("PUT", BATCH, json_body={"ExternalId": "a" * 5000})
+    assert response.status == 400
+    body = response.json()
+    assert body["Message"] == "The request is invalid."
+    assert "aaaa" not in response.text and "is not of type" not in response.text
+    assert all(isinstance(m, str) for m in body["ModelState"]["events"])
+
+
+def test_head_on_a_put_only_route_is_405_with_allow(tt: Target) -> None:
+    response = tt.request("HEAD", BATCH)
+    assert response.status == 405
+    assert response.headers.get("Allow") == "PUT"
+
+
+def test_head_answers_like_get_without_a_body(tt: Target) -> None:
+    response = tt.request("HEAD", TOKEN_PATH, params={"key": "wrong-key"}, auth=False)
+    got = tt.request("GET", TOKEN_PATH, params={"key": "wrong-key"}, auth=False)
+    assert (response.status, response.text) == (got.status, "") == (401, "")
+    assert response.headers.get("Content-Type") == got.headers.get("Content-Type")
