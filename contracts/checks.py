@@ -248,8 +248,16 @@ class FalsePositive:
             return False
         if self.query_any:
             query = case.query or {}
-            return any(query.get(name) not in (None, False, "false", "0", "") for name in self.query_any)
+            return any(_reads_true(query.get(name)) for name in self.query_any)
         return True
+
+
+def _reads_true(value: Any) -> bool:
+    """A query flag as PHP's ``filter_var(..., FILTER_VALIDATE_BOOLEAN)`` reads it (PERSCOM's
+    Laravel): 1/true/yes/on in any case are set; everything else (``0``, ``no``, ``maybe``) is not."""
+    if isinstance(value, bool):
+        return value
+    return isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _error_fields(body: Any) -> Iterable[str]:

@@ -127,7 +127,9 @@ class Proxy:
             )
         body = answer.data
         if operation is not None:
-            found += self.check_response(operation, answer.status, answer.headers, body)
+            found += self.check_response(
+                operation, answer.status, answer.headers, body, request.method == "HEAD"
+            )
         response_problems = [v for v in found if v.side == "response"]
         if self.settings.errors and response_problems:
             return self.mock_error(
@@ -146,7 +148,8 @@ class Proxy:
         try:
             operation, path_args = self.runtime.router.match(path, request.method)
         except ApiError as error:
-            allowed = getattr(error, "allowed", None)
+            # HEAD is answered wherever GET is, but no spec documents it
+            allowed = [m for m in getattr(error, "allowed", None) or () if m != "HEAD"]
             where = f"{request.method} {path}"
             message = (
                 f"{where}: the spec documents only {', '.join(allowed)} here"
@@ -169,10 +172,10 @@ class Proxy:
         return operation, []
 
     def check_response(
-        self, operation: Operation, status: int, headers: Mapping[str, str], body: bytes
+        self, operation: Operation, status: int, headers: Mapping[str, str], body: bytes, head: bool = False
     ) -> list[Violation]:
         parsed, is_json = _json(body, headers.get("content-type", ""))
-        found = self.runtime.response_validator(operation).violations(status, headers, parsed, is_json)
+        found = self.runtime.response_validator(operation).violations(status, headers, parsed, is_json, head)
         if body and not is_json and headers.get("content-type", "").split(";")[0].strip().endswith("json"):
             found.insert(0, "body: not valid JSON although the Content-Type says JSON")
         return [Violation("response", message) for message in found]
@@ -195,8 +198,10 @@ class Proxy:
         rewritten to the proxy, so a client following it stays behind the proxy."""
         headers = []
         for name, value in received.iteritems():
-            if name.lower() in HOP_BY_HOP:
-                continue
+            if name.lower() in HOP_BY_HOP and not (
+                request.method == "HEAD" and name.lower() == "content-length"
+            ):
+                continue  # a HEAD's length is the GET's, which no body here can recompute
             if name.lower() == "location" and value.startswith(self.upstream):
                 value = request.host_url.rstrip("/") + mount + value[len(self.upstream) :]
             headers.append((name, value))

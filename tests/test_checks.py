@@ -63,6 +63,18 @@ def test_a_query_condition_needs_the_parameter_set() -> None:
         "perscom", failure, case("getEvent", {"with_trashed": False}), response(200, b"{}")
     )
     assert not trashed.covers("perscom", failure, case("getEvent", {}), response(200, b"{}"))
+    for value, read in [
+        ("1", True),
+        (" Yes", True),
+        ("ON", True),
+        ("off", False),
+        ("maybe", False),
+        ("", False),
+    ]:
+        covered = trashed.covers(
+            "perscom", failure, case("getEvent", {"with_trashed": value}), response(200, b"{}")
+        )
+        assert covered is read, value  # read as PERSCOM's Laravel reads the flag
 
 
 def test_the_reviewed_file_loads_and_every_entry_says_why() -> None:

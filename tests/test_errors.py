@@ -65,7 +65,7 @@ def test_the_most_specific_entry_wins() -> None:
 def test_core_http_errors_reach_every_api_in_its_own_envelope(
     api: str, error: ApiError, header: str | None
 ) -> None:
-    reply = API_DEFINITIONS[api].render_error(error, None, Headers())
+    reply = API_DEFINITIONS[api].render_error(error, None, Headers({"Accept": "application/json"}))
     assert reply.status == error.status
     text = json.dumps(reply.body)
     assert "Internal Server Error" not in text

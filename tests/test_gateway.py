@@ -56,13 +56,18 @@ def test_a_crash_propagates_when_testing() -> None:
 
 
 def test_head_is_answered_without_a_body(app: Flask) -> None:
-    # no API documents HEAD, so it is the vendor's 405, but as HEAD: headers only
+    # a GET route answers HEAD as GET (here the vendor's 404), headers only, the GET's length
     client = app.test_client()
     get = client.get("/kona/api/calendar_events/1", headers=AUTH)
     head = client.head("/kona/api/calendar_events/1", headers=AUTH)
-    assert (head.status_code, head.get_data()) == (405, b"")
-    assert head.headers["Allow"] == "DELETE, GET, PUT"
     assert get.status_code == 404 and get.get_data()
+    assert (head.status_code, head.get_data()) == (404, b"")
+    assert head.headers["Content-Length"] == str(len(get.get_data()))
+    assert head.headers.getlist("Content-Length") == [head.headers["Content-Length"]]
+    assert head.headers["Content-Type"] == get.headers["Content-Type"]
+    # a route without GET: the vendor's 405, still headers only
+    refused = client.head(BATCH, headers=AUTH)
+    assert (refused.status_code, refused.get_data(), refused.headers["Allow"]) == (405, b"", "PUT")
 
 
 def test_a_preflight_answer_carries_no_length(app: Flask) -> None:

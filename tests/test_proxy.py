@@ -124,6 +124,21 @@ def test_a_faithful_upstream_is_passed_through_with_no_violation() -> None:
         ]
 
 
+def test_a_head_is_checked_as_the_get_without_a_body() -> None:
+    with serving(create_app({"log_requests": False})) as upstream_root:
+        client = proxy_app(f"{upstream_root}/kona").test_client()
+        got = client.get(EVENTS, headers=AUTH)
+        head = client.head(EVENTS, headers=AUTH)
+        assert (head.status_code, head.get_data()) == (200, b"")
+        assert head.headers["Content-Length"] == str(len(got.get_data())) != "0"
+        assert "X-Mock-Violations" not in head.headers
+        entries = client.get("/__mock/journal").get_json()["entries"]
+        assert [(e["method"], e["operation_id"], e["violations"]) for e in entries] == [
+            ("GET", "listCalendarEvents", []),
+            ("HEAD", "listCalendarEvents", []),
+        ]
+
+
 def test_the_client_request_reaches_the_upstream_as_sent(canned: tuple[Canned, str], event: Any) -> None:
     upstream, url = canned
     upstream.answer(200, {"calendar_events": [event]})

@@ -10,6 +10,8 @@ Accepted range (the same bounds ``specs/kona.yaml`` states, so schema and mock a
 * integers ``100000000000 .. 3999999999999`` are epoch **milliseconds**;
 * integers in between (11 digits and the like) are neither and are rejected;
 * strings ``YYYY-MM-DD HH:mm:ss.SSS`` naming a real date and time in the years 1970–2095;
+* RFC 3339 date-times with ``Z`` or an offset, read by the core policy (``mockserver.datetimes``),
+  written in 1970–2095 (``1970-01-01`` without a positive offset, which would precede the epoch);
 * in a query string, the integers are given as ASCII digits (no sign, no leading ``+``).
 
 ``HORIZON`` (2096-10-02T07:06:40Z, one second past the largest accepted input) is where the
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+
+from mockserver import datetimes
 
 from . import messages
 from .rules import InvalidDate
@@ -73,19 +77,18 @@ def parse_date_text(text: str, *, field: str) -> datetime:
 
 
 def _iso_date(text: str, *, field: str) -> datetime:
+    """An RFC 3339 date-time read by the core policy (offsets, leap seconds), written in 1970–2095,
+    ``1970-01-01`` without a positive offset (never before the epoch): ``KonaDateTime``'s range."""
     try:
-        moment = datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:  # also a leap second (23:59:60), which Python cannot represent
+        moment = datetimes.parse(text)
+    except datetimes.NotADateTime:
         raise InvalidDate(field, messages.INVALID_DATE) from None
-    if moment.tzinfo is None:
-        raise InvalidDate(field, messages.INVALID_DATE)
-    try:
-        utc = moment.astimezone(UTC)
-    except OverflowError:
+    except datetimes.OutOfRange:
         raise InvalidDate(field, messages.DATE_OUT_OF_RANGE) from None
-    if not MIN_TEXT_YEAR <= utc.year <= MAX_TEXT_YEAR:
+    before_epoch = text.startswith("1970-01-01") and text[-6] == "+" and not text.endswith("+00:00")
+    if not MIN_TEXT_YEAR <= int(text[:4]) <= MAX_TEXT_YEAR or before_epoch:
         raise InvalidDate(field, messages.DATE_OUT_OF_RANGE)
-    return truncate_to_ms(utc)
+    return truncate_to_ms(moment)
 
 
 def from_epoch_number(value: int, *, field: str) -> datetime:

@@ -78,6 +78,14 @@ def _text_candidates() -> list[str]:
     return [f"{d} {t}" for d, t in itertools.product(dates, times)] + odd
 
 
+def _iso_candidates() -> list[str]:
+    """RFC 3339 forms (the Rails side of Kona's dates) around the range's ends and the epoch."""
+    dates = ["1969-12-31", "1970-01-01", "1970-01-02", "2016-12-31", "2095-12-31", "2096-01-01", "0000-01-01"]
+    times = ["T00:00:00", "T23:59:59.999999", "t23:59:60", "T22:59:60", "T12:00:00.1234567", " 10:00:00"]
+    offsets = ["Z", "z", "+00:00", "-00:00", "+01:00", "-01:00", ""]
+    return ["".join(parts) for parts in itertools.product(dates, times, offsets)]
+
+
 NUMBERS = [
     0,
     1,
@@ -98,7 +106,16 @@ NUMBERS = [
 
 def test_body_date_schema_matches_parse_date() -> None:
     schema = validator("#/components/schemas/KonaDateInput")
-    candidates: list[object] = [*_text_candidates(), *NUMBERS, 1.5, 1477900800000.0, True, None, "1477900800"]
+    candidates: list[object] = [
+        *_text_candidates(),
+        *_iso_candidates(),
+        *NUMBERS,
+        1.5,
+        1477900800000.0,
+        True,
+        None,
+        "1477900800",
+    ]
     mismatched = [v for v in candidates if schema.is_valid(v) != is_ok(parse_date, v)]
     assert mismatched == []
 
@@ -106,7 +123,7 @@ def test_body_date_schema_matches_parse_date() -> None:
 def test_query_date_schema_matches_parse_query_date() -> None:
     schema = validator("#/components/schemas/KonaDateQuery")
     digits = [str(n) for n in NUMBERS if n >= 0] + ["0123456789", "000000001", "", "+1", "1e9"]
-    candidates = [*_text_candidates(), *digits]
+    candidates = [*_text_candidates(), *_iso_candidates(), *digits]
     mismatched = [v for v in candidates if schema.is_valid(v) != is_ok(parse_query_date, v)]
     assert mismatched == []
 
