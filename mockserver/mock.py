@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mockserver import datetimes
 from mockserver.accesslog import log_access
 from mockserver.auth import TokenRegistry
 from mockserver.chaos import Rules
@@ -48,4 +49,5 @@ class MockServer:
         self.tokens.clear(api)
         for name in [api] if api else list(self.runtimes):
             self.runtimes[name].definition.clear_caches()
+        datetimes.clear_caches()  # the core date-time policy's cache serves every API
         self.chaos.clear(api)

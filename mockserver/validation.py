@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema_rs
 from werkzeug.datastructures import Headers, MultiDict
 
+from mockserver import datetimes
 from mockserver.errors import FieldError, Kind, RequestValidationError, shorten
 from mockserver.jsonbody import MalformedJson, parse_json
 from mockserver.parameters import MISSING, ParameterReader, parameter_reader
@@ -106,6 +107,8 @@ def _translate(error: jsonschema_rs.ValidationError, location: str) -> list[Fiel
         allowed = tuple(detail["options"]) if name == "enum" else (detail["expected_value"],)
         return [FieldError(location, path, Kind.ENUM, value, allowed=allowed)]
     if name == "pattern":
+        if detail["pattern"] == datetimes.REPRESENTABLE:  # the date-time policy's range: a bad date-time
+            return [FieldError(location, path, Kind.FORMAT, value, format="date-time")]
         return [FieldError(location, path, Kind.PATTERN, value, pattern=str(detail["pattern"]))]
     if name == "format":
         return [FieldError(location, path, Kind.FORMAT, value, format=str(detail["format"]))]

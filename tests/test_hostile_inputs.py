@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-AUTH = {"Authorization": "Bearer dev-token"}
+AUTH = {"Authorization": "Bearer dev-token", "Accept": "application/json"}  # Kona: JSON errors
 HUGE = "9" * 5000  # past Python's 4,300-digit int-parsing limit
 BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
 
@@ -64,19 +64,24 @@ def test_minted_tokens_expire_and_are_capped_per_api() -> None:
 
 
 def test_perscom_caches_keep_only_short_keys_and_a_reset_clears_them(client: FlaskClient) -> None:
+    from mockserver import datetimes
     from mockserver.apis.perscom import dates, sql
 
     long_date = "2024-01-01T00:00:00." + "1" * 100_000 + "Z"
     dates.clear_caches()
+    datetimes.clear_caches()  # RFC 3339 texts are read (and cached) by the core date-time policy
     sql.clear_caches()
     assert dates.parse_datetime(long_date) is not None
     sql.like_matcher("%" + "a" * 1000 + "%")("b")
-    assert dates._isoparse_utc.cache_info().currsize == 0  # 100 KB keys are not kept
+    assert datetimes._parse_cached.cache_info().currsize == 0  # 100 KB keys are not kept
     assert sql._like_matcher.cache_info().currsize == 0
     assert dates.parse_datetime("2024-01-02T00:00:00Z") is not None
+    assert dates.parse_datetime("2024-01-02 10:00") is not None  # a search's other forms: dateutil's cache
     sql.like_matcher("%drill%")("a drill")
+    assert datetimes._parse_cached.cache_info().currsize == 1
     assert dates._isoparse_utc.cache_info().currsize == 1
     assert sql._like_matcher.cache_info().currsize == 1
     assert client.post("/__mock/reset").status_code == 200
     assert dates._isoparse_utc.cache_info().currsize == 0
+    assert datetimes._parse_cached.cache_info().currsize == 0
     assert sql._like_matcher.cache_info().currsize == 0

@@ -60,8 +60,9 @@ def test_landing_page_masks_configured_tokens() -> None:
 
 def test_with_one_api_at_the_root_the_landing_page_moves_under_the_admin_prefix() -> None:
     client = _client(root_api="kona", apis=["kona"])
-    root = client.get("/")
+    root = client.get("/", headers={"Accept": "application/json"})
     assert root.status_code == 404 and root.is_json  # Kona's own answer for a path it does not have
+    assert root.get_json()["title"] == "Not Found"
     page = client.get("/__mock/").get_data(as_text=True)
     assert "http://localhost/</code>" in page and "http://localhost/kona</code>" in page
     assert 'class="brand" href="/__mock/"' in page

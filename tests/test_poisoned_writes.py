@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-AUTH = {"Authorization": "Bearer dev-token"}
+AUTH = {"Authorization": "Bearer dev-token", "Accept": "application/json"}  # Kona: JSON errors
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

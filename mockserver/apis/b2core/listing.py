@@ -24,10 +24,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import islice
 from typing import Any, TypeVar
 
-from mockserver.apis.b2core.dates import Instant, parse_instant
+from mockserver.apis.b2core.dates import parse_instant
 from mockserver.apis.b2core.state import B2CoreState
 
 E = TypeVar("E", bound=Mapping[str, Any])
@@ -43,8 +44,8 @@ _DATE_FIELDS = frozenset({"startDate", "endDate", "createTime", "updateTime"})
 class EventFilter:
     """Parsed ``filter[...]`` values; ``None`` / empty means "no constraint"."""
 
-    starts_from: Instant | None = None
-    ends_by: Instant | None = None
+    starts_from: datetime | None = None
+    ends_by: datetime | None = None
     recipients: frozenset[str] = frozenset()
     name: str | None = None
     description: str | None = None

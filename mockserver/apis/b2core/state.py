@@ -19,7 +19,7 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
-from mockserver.apis.b2core.dates import Instant, format_timestamp, parse_instant
+from mockserver.apis.b2core.dates import format_timestamp, parse_instant
 from mockserver.apis.b2core.rules import EndBeforeStart, check_date_order
 
 EVENT_FIELDS = (
@@ -73,8 +73,8 @@ class B2CoreState:
     events: dict[int, dict[str, Any]] = field(default_factory=dict)
     next_id: int = 1
     # each event's start as indexed in _by_start, and its end, by id
-    starts: dict[int, Instant] = field(init=False, repr=False, compare=False, default_factory=dict)
-    ends: dict[int, Instant] = field(init=False, repr=False, compare=False, default_factory=dict)
+    starts: dict[int, datetime] = field(init=False, repr=False, compare=False, default_factory=dict)
+    ends: dict[int, datetime] = field(init=False, repr=False, compare=False, default_factory=dict)
     _by_start: SortedList = field(init=False, repr=False, compare=False, default_factory=SortedList)
 
     def __post_init__(self) -> None:
@@ -95,7 +95,7 @@ class B2CoreState:
         return self.events.pop(event_id)
 
     def by_start(
-        self, earliest: Instant | None, latest: Instant | None, *, descending: bool = False
+        self, earliest: datetime | None, latest: datetime | None, *, descending: bool = False
     ) -> Iterator[dict[str, Any]]:
         """The events starting at or after ``earliest`` and at or before ``latest`` (``None``: no
         bound) one at a time, by start (latest first if ``descending``); events with equal starts

@@ -1,7 +1,10 @@
 """Date handling shared by the PERSCOM helpers.
 
 Stored events may hold their date fields either as timezone-aware ``datetime`` objects or in the
-wire format; both are accepted everywhere. Output follows Laravel's default serialisation,
+wire format; both are accepted everywhere. RFC 3339 date-times (every date-time field of the spec)
+are read by the core policy (``mockserver.datetimes``: offsets applied, a leap second as the next
+second, what Python cannot hold refused by the spec first); other texts a search may compare
+(``2023-11-07``, ``2023-11-07 05:31``) as Laravel's Carbon would, with dateutil. Output follows Laravel's default serialisation,
 ``2023-11-07T05:31:56.000000Z`` (always UTC).
 """
 
@@ -11,6 +14,8 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 from dateutil import parser as dateutil_parser
+
+from mockserver import datetimes
 
 DATE_FIELDS = frozenset({"starts", "ends", "registration_deadline", "created_at", "updated_at", "deleted_at"})
 
@@ -43,6 +48,8 @@ CACHED_TEXT = 64  # longest date text cached: the cache's 16,384 entries stay ~3
 
 
 def _parse_text(text: str) -> datetime:
+    if datetimes.is_date_time(text):  # the core policy: offsets, leap seconds, what Python holds
+        return datetimes.parse(text)
     try:
         if len(text) > CACHED_TEXT:  # 1 MB of fractional seconds passes the schema; not kept
             return to_utc(dateutil_parser.isoparse(text))

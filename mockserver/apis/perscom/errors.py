@@ -23,7 +23,7 @@ from mockserver.errors import (
     Unauthorized,
 )
 from mockserver.registry import Reply
-from mockserver.rendering import ErrorRenderer, ErrorScene, more_errors
+from mockserver.rendering import ErrorRenderer, ErrorScene
 
 # What Laravel reports when the JSON body is unusable (it then sees no input): the fields the
 # create rules require, or the batch ``resources`` key.
@@ -74,10 +74,9 @@ def _validation(error: RequestValidationError, scene: ErrorScene) -> Reply:
     if any(_too_deep(e) for e in error.errors):  # Orion checks the depth before any field
         return _rule(NestedDepthExceeded(2), scene)
     errors = errors_by_field(_issues(error.errors, scene.operation_id))
-    summary = summary_message(errors, error.omitted)
-    if error.omitted:
-        errors["_more"] = [more_errors(error.omitted)]
-    return envelope(summary, msg.TYPE_VALIDATION, 422, errors)
+    # past the 50 kept, only the summary's "(and N more errors)" counts the rest: ``errors`` keeps
+    # naming fields, as clients read it
+    return envelope(summary_message(errors, error.omitted), msg.TYPE_VALIDATION, 422, errors)
 
 
 def _rule(rule: PerscomRuleError, scene: ErrorScene) -> Reply:

@@ -1,13 +1,17 @@
-"""12Twenty's date-times: ISO 8601 with an offset in, UTC with ``Z`` stored and answered."""
+"""12Twenty's date-times: ISO 8601 with an offset in, read by the core policy
+(``mockserver.datetimes``); UTC with ``Z`` stored and answered."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
+
+from mockserver import datetimes
 
 
 def to_utc(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("z", "Z")).astimezone(UTC)
+    """The UTC instant by the core date-time policy (a leap second is the next second)."""
+    return datetimes.parse(value)
 
 
 def utc_text(moment: datetime) -> str:

@@ -16,7 +16,8 @@ from mockserver.apis.perscom.dates import format_datetime, is_midnight, parse_da
         ("2023-11-07", datetime(2023, 11, 7, tzinfo=UTC)),
         (date(2023, 11, 7), datetime(2023, 11, 7, tzinfo=UTC)),
         (datetime(2023, 11, 7, 5), datetime(2023, 11, 7, 5, tzinfo=UTC)),
-        ("0001-01-01T00:00:00+05:00", datetime.min.replace(tzinfo=UTC)),
+        ("0001-01-01T00:00:00+05:00", None),  # the core policy: Python cannot hold it
+        ("2016-12-31T23:59:60Z", datetime(2017, 1, 1, tzinfo=UTC)),  # a leap second: the next one
         ("not a date", None),
         ("", None),
         (12, None),
@@ -28,7 +29,8 @@ from mockserver.apis.perscom.dates import format_datetime, is_midnight, parse_da
         "date-only",
         "date-object",
         "naive-is-utc",
-        "overflow-clamps",
+        "out-of-range",
+        "leap-second",
         "junk",
         "empty",
         "number",
