@@ -166,7 +166,8 @@ def test_more_than_1000_items_is_a_400_and_nothing_is_written(tt: Target) -> Non
     prefix = unique("big")
     response = tt.request("PUT", BATCH, json_body=[event(f"{prefix}-{n}") for n in range(1001)])
     assert response.status == 400
-    assert response.json()["Message"] == "Maximum of 1000 calendar events per batch."
+    # ASP.NET's one line, not the request echoed back (it was 144 KB)
+    assert response.json() == {"Message": "Maximum of 1000 calendar events per batch."}
     if tt.has_admin():
         assert not [x for x in stored(tt) if x.startswith(prefix)]
 
@@ -289,12 +290,6 @@ def test_a_body_indented_with_non_breaking_spaces_is_accepted(tt: Target) -> Non
     assert response.status == 200, response.text
     [result] = response.json()
     assert result["IsSuccessful"] is True and result["ExternalId"] == item["ExternalId"]
-
-
-def test_more_than_1000_items_answer_one_line_not_the_request(tt: Target) -> None:
-    response = tt.request("PUT", BATCH, json_body=[event(f"x-{i}") for i in range(1001)])
-    assert response.status == 400
-    assert response.json() == {"Message": "Maximum of 1000 calendar events per batch."}
 
 
 def test_a_non_array_body_is_asp_net_model_state_without_validator_text(tt: Target) -> None:
