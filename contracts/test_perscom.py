@@ -703,3 +703,24 @@ def test_head_answers_like_get_without_a_body(pc: Target) -> None:
     head = pc.request("HEAD", EVENTS)
     assert (head.status, head.text) == (got.status, "")
     assert head.headers.get("Content-Type") == got.headers.get("Content-Type")
+
+
+# --- date-times (the core date-time policy, as Laravel's `date` rule reads them) ---------------
+
+
+def test_a_leap_second_is_a_valid_date_stored_as_the_next_second(pc: Target) -> None:
+    # PHP's date_parse takes second 60 and DateTime rolls it over; Laravel's `date` rule passes
+    event = create(pc, starts="2016-12-31T23:59:60Z", ends="2017-01-01T01:00:00Z")
+    assert event["starts"] == "2017-01-01T00:00:00.000000Z"
+
+
+@pytest.mark.parametrize(
+    "value", ["0000-06-01T00:00:00Z", "9999-12-31T23:00:00-01:00"], ids=["year-0", "past-9999"]
+)
+def test_a_date_no_record_can_hold_is_must_be_a_valid_date(pc: Target, value: str) -> None:
+    # year 0000 fails PHP's checkdate, so Laravel's `date` rule refuses it; nothing is written
+    name = unique("nodate")
+    found = error(pc.request("POST", EVENTS, json_body={**SEED_EVENT, "name": name, "ends": value}), 422)
+    assert found["errors"] == {"ends": ["The ends field must be a valid date."]}
+    listed = pc.request("POST", SEARCH, json_body={"filters": [{"field": "name", "value": name}]})
+    assert ok(listed)["data"] == []
