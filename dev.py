@@ -57,6 +57,8 @@ def run(args: list[str], env: dict[str, str] | None = None) -> None:
 
 
 def serve(extra: list[str]) -> None:
+    if "redis" in extra or "--store=redis" in extra:  # a private redis-server, started by mockserver serve
+        ensure_redis()
     os.execv(str(BIN / "mockserver"), [str(BIN / "mockserver"), "serve", *extra])
 
 
@@ -69,15 +71,31 @@ def ensure_chromium() -> None:
     """
     if os.environ.get("MOCKSERVER_CHROMIUM") or shutil.which("chromium") or os.path.exists("/usr/bin/chromium"):
         return
+    apt_install("chromium", "the browser tests need it", "or set MOCKSERVER_CHROMIUM to a Chromium binary")
+
+
+def have_redis() -> bool:
+    return bool(os.environ.get("MOCKSERVER_REDIS_SERVER") or shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server"))
+
+
+def ensure_redis() -> None:
+    """Debian's redis-server for the shared-store tests and the Redis-backed live pass, and for
+    `serve --store redis`; each starts its own on a free loopback port and stops it."""
+    if have_redis():
+        return
+    apt_install("redis-server", "the shared store (--store redis) needs it", "or set MOCKSERVER_REDIS_SERVER")
+
+
+def apt_install(package: str, why: str, otherwise: str) -> None:
+    """Install a Debian package with apt-get when running as root; else say what to do."""
     apt = shutil.which("apt-get")
     root = hasattr(os, "geteuid") and os.geteuid() == 0
     if apt is None or not root:
-        print("dev.py: no chromium; the browser tests need it: `apt-get install chromium` as root, "
-              "or set MOCKSERVER_CHROMIUM to a Chromium binary", flush=True)
+        print(f"dev.py: no {package}; {why}: `apt-get install {package}` as root, {otherwise}", flush=True)
         return
-    print("dev.py: installing Debian's chromium for the browser tests (apt-get)", flush=True)
+    print(f"dev.py: installing Debian's {package} ({why}; apt-get)", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for args in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]):
+    for args in (["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", package]):
         result = subprocess.run([apt, *args], env=env, capture_output=True, text=True)
         if result.returncode != 0:
             sys.stderr.write(result.stdout + result.stderr)
@@ -100,10 +118,17 @@ def test(extra: list[str]) -> None:
         sys.stdout.flush()
     if failed:
         raise SystemExit(failed)
+    ensure_redis()
+    # the live pass runs the suites against a real server: two workers sharing a private Redis, so
+    # they check the shared store's semantics too (the memory store's server: tests/test_live.py)
+    live_env = dict(os.environ)
+    if have_redis():
+        live_env.setdefault("CONTRACTS_LIVE_SERVER_ARGS", "--store redis --workers 2")
     with tempfile.TemporaryFile() as live_output:
         live = subprocess.Popen(
             [str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra],
             cwd=ROOT,
+            env=live_env,
             stdout=live_output,
             stderr=subprocess.STDOUT,
         )

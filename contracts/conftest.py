@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
 from contracts import run as runs
 from contracts.apis import APIS
 from contracts.harness import honour_seed
-from contracts.live import LiveServer
+from contracts.live import LIVE_SERVER_ARGS, LiveServer
 from contracts.options import RunConfig, UsageError, add_pytest_options, option_values
 from contracts.preflight import TargetUnusable, preflight_all
 from contracts.report import configure_report
@@ -55,7 +56,8 @@ def start(config: pytest.Config, run: runs.Run) -> None:
     config.stash[_PROFILE] = settings.get_current_profile_name()
     honour_seed(run.config.seed)
     if run.config.live_server and run.live_url is None:
-        server = LiveServer.start(strict=True)
+        # e.g. "--store redis --workers 2": python3 dev.py test runs the live pass that way
+        server = LiveServer.start(strict=True, extra=shlex.split(os.environ.get(LIVE_SERVER_ARGS, "")))
         config.stash[_SERVER] = server
         run.live_url = server.url
     runs.install(config, run)

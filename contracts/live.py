@@ -10,6 +10,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+# extra `mockserver serve` options for the server --live-server starts (shell words)
+LIVE_SERVER_ARGS = "CONTRACTS_LIVE_SERVER_ARGS"
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from mockserver.errors import shorten
+from mockserver.errors import StoreUnavailable, shorten
 from mockserver.guard import redact
 from mockserver.journal import JournalQueryError, parse_filters
 from mockserver.jsonbody import lone_surrogate
@@ -43,10 +43,25 @@ def _known(api: str) -> bool:
     return api in _mock().runtimes
 
 
+@admin_blueprint.app_errorhandler(StoreUnavailable)
+def store_unavailable(error: StoreUnavailable) -> Response:
+    """The shared store (Redis) could not be reached: 503 at once, nothing changed."""
+    response = _problem(503, f"the shared store is unavailable: {error.message}")
+    response.headers.update(error.headers())
+    return response
+
+
 @admin_blueprint.get("/health")
-def health() -> Response:
+def health() -> tuple[Response, int]:
     mock = _mock()
-    return jsonify({"status": "ok", "apis": sorted(mock.runtimes), "strict": mock.config.strict})
+    store = mock.store.health()
+    body = {
+        "status": "ok" if store["reachable"] else "unavailable",
+        "apis": sorted(mock.runtimes),
+        "strict": mock.config.strict,
+        "store": store,
+    }
+    return jsonify(body), 200 if store["reachable"] else 503
 
 
 def admin_spec() -> Spec:
@@ -187,6 +202,7 @@ def clear_journal() -> Response:
 
 @admin_blueprint.get("/clock")
 def get_clock() -> Response:
+    _mock().store.sync()  # another worker's change first (a no-op in memory)
     clock = _mock().clock
     return jsonify({"now": clock.now().isoformat(), "frozen": clock.frozen})
 

@@ -15,6 +15,7 @@ from mockserver.admin import ADMIN_PREFIX, admin_blueprint, json_document, yaml_
 from mockserver.admin_chaos import chaos_blueprint
 from mockserver.apis import API_DEFINITIONS
 from mockserver.auth import TokenRegistry
+from mockserver.chaos import Rules
 from mockserver.clock import SystemClock
 from mockserver.config import MockConfig, build_config
 from mockserver.docs import docs_blueprint
@@ -29,7 +30,9 @@ from mockserver.proxy import build_proxies
 from mockserver.registry import ApiDefinition
 from mockserver.rendering import default_message
 from mockserver.runtime import ApiRuntime
-from mockserver.store import InMemoryStore
+from mockserver.shared import RedisStore, build_store, shared_clock
+from mockserver.shared_chaos import SharedRules
+from mockserver.shared_journal import SharedJournal
 
 
 def _select(apis: Iterable[str] | None, known: Mapping[str, ApiDefinition]) -> list[ApiDefinition]:
@@ -59,15 +62,25 @@ def create_app(
     if settings.root_api and settings.root_api not in {d.name for d in definitions}:
         raise ConfigurationError(f"root_api {settings.root_api!r} is not mounted")
     app = Flask(__name__)
+    store = build_store(settings, {d.name: d.new_state for d in definitions})
+    journal_bounds = (settings.journal_size, settings.journal_bytes, settings.journal_body_limit)
+    journal, chaos = Journal(*journal_bounds), Rules()
+    if isinstance(store, RedisStore):  # what every worker must see alike
+        journal, chaos = SharedJournal(store.log, *journal_bounds), SharedRules(store)
     mock = MockServer(
         settings,
-        InMemoryStore({d.name: d.new_state for d in definitions}),
-        Journal(settings.journal_size, settings.journal_bytes, settings.journal_body_limit),
-        clock or SystemClock(),
+        store,
+        journal,
+        shared_clock(store, clock or SystemClock()),
         TokenRegistry(settings.tokens_per_api),
+        chaos=chaos,
     )
+    store.on_reset = mock.forget
     services = mock.services
     mock.runtimes = {d.name: ApiRuntime(d, services) for d in definitions}
+    if isinstance(store, RedisStore):
+        store.tokens = mock.tokens
+        store.replayers = {name: runtime.replay for name, runtime in mock.runtimes.items()}
     if unknown := sorted(set(settings.proxy) - set(mock.runtimes)):
         raise ConfigurationError(
             f"proxy for {', '.join(unknown)}: not a mounted API ({sorted(mock.runtimes)})"

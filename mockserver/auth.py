@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
+import base64
+import random
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from werkzeug.datastructures import Headers
 
 from mockserver.config import TokenGrant
+
+_drawn = threading.local()
+
+
+def token_text(nbytes: int) -> str:
+    """A URL-safe secret of ``nbytes`` random bytes (``secrets.token_urlsafe``), or, inside
+    ``drawn_from(seed)``, drawn from that seed: every worker replaying a logged write mints the
+    same tokens as the worker that ran it first (``shared.py``)."""
+    rng: random.Random | None = getattr(_drawn, "rng", None)
+    if rng is None:
+        return secrets.token_urlsafe(nbytes)
+    return base64.urlsafe_b64encode(rng.randbytes(nbytes)).rstrip(b"=").decode("ascii")
+
+
+@contextmanager
+def drawn_from(seed: bytes) -> Iterator[None]:
+    _drawn.rng = random.Random(seed)
+    try:
+        yield
+    finally:
+        _drawn.rng = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +71,7 @@ class TokenRegistry:
         prefix: str = "",
         now: datetime | None = None,
     ) -> Principal:
-        principal = Principal(prefix + secrets.token_urlsafe(24), api, scopes, subject, expires_at)
+        principal = Principal(prefix + token_text(24), api, scopes, subject, expires_at)
         with self._lock:
             self._tokens[principal.token] = principal
             order = self._order.setdefault(api, {})
@@ -73,6 +98,31 @@ class TokenRegistry:
     def count(self, api: str) -> int:
         with self._lock:
             return len(self._order.get(api, ()))
+
+    def export(self, api: str) -> list[dict[str, Any]]:
+        """``api``'s minted tokens, oldest first, as JSON (the Redis store's whole-state entries)."""
+        with self._lock:
+            found = [self._tokens[token] for token in self._order.get(api, {})]
+        return [
+            {
+                "token": p.token,
+                "scopes": None if p.scopes is None else sorted(p.scopes),
+                "subject": p.subject,
+                "expires_at": p.expires_at.isoformat() if p.expires_at else None,
+            }
+            for p in found
+        ]
+
+    def restore(self, api: str, exported: list[dict[str, Any]]) -> None:
+        """Make ``api``'s minted tokens exactly ``exported`` (as ``export`` gave them)."""
+        self.clear(api)
+        with self._lock:
+            order = self._order.setdefault(api, {})
+            for given in exported:
+                scopes = None if given["scopes"] is None else frozenset(given["scopes"])
+                expires = datetime.fromisoformat(given["expires_at"]) if given["expires_at"] else None
+                self._tokens[given["token"]] = Principal(given["token"], api, scopes, given["subject"], expires)
+                order[given["token"]] = None
 
     def clear(self, api: str | None = None) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ import itertools
 import math
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -117,6 +117,25 @@ class Rule:
     quota_window: int = -1  # the quota window the mock's clock is in, and requests let through in it
     quota_used: int = 0
     spec: dict[str, Any] = field(default_factory=dict)  # the rule as it was given
+    # bumps a counter ("matched", "hits", "q<window>") and answers its new value; None: the
+    # fields above, in this process. The Redis store counts in Redis, for every worker (shared.py)
+    counter: Callable[[Rule, str], int] | None = None
+
+    def _bump(self, name: str) -> int:
+        if self.counter is not None:
+            value = self.counter(self, name)
+        elif name.startswith("q"):
+            window = int(name[1:])
+            if self.quota_window != window:
+                self.quota_window, self.quota_used = window, 0
+            value = self.quota_used + 1
+        else:
+            value = getattr(self, name) + 1
+        if name.startswith("q"):
+            self.quota_window, self.quota_used = int(name[1:]), value
+        else:
+            setattr(self, name, value)
+        return value
 
     def shown(self) -> dict[str, Any]:
         return {
@@ -131,8 +150,7 @@ class Rule:
 
     def decide(self, operation: Operation, now: datetime) -> Effect | None:
         """Count this matching request and say what the rule does to it (None: nothing)."""
-        self.matched += 1
-        ordinal = self.matched
+        ordinal = self._bump("matched")
         rng = draw_for(self.seed, ordinal)
         draw = rng.random()
         base = Effect("rule", self.seed, round(draw, 6), rule=self.id, ordinal=ordinal)
@@ -148,7 +166,7 @@ class Rule:
         status = self.status
         if status is not None and not self.allow_undocumented and not documents(operation, status):
             return replace(base, skipped=f"{status} is not documented for {operation.operation_id}")
-        self.hits += 1
+        self._bump("hits")
         delay = self.delay.draw(rng) if self.delay is not None else None
         return replace(base, status=status, delay_ms=delay, fault=self.fault)
 
@@ -156,12 +174,9 @@ class Rule:
         assert self.quota is not None
         elapsed = (now - self.created).total_seconds()
         window = math.floor(elapsed / self.quota.per_seconds)
-        if self.quota_window != window:
-            self.quota_window, self.quota_used = window, 0
-        self.quota_used += 1
-        if self.quota_used <= self.quota.limit:
+        if self._bump(f"q{window}") <= self.quota.limit:
             return None
-        self.hits += 1
+        self._bump("hits")
         retry = max(1, math.ceil((window + 1) * self.quota.per_seconds - elapsed))
         return replace(base, status=429, retry_after=retry, fault=self.fault)
 
@@ -207,6 +222,9 @@ class Rules:
         """Install a rule from its (schema-checked) JSON; ``operations`` lists each API's operations."""
         rule = build_rule(given, now, "")
         check_scope(rule, operations)
+        return self.install(rule)
+
+    def install(self, rule: Rule) -> Rule:
         with self._lock:
             rule.id = f"r{next(self._ids)}"  # only a rule installed takes an id
             self._rules.append(rule)

@@ -8,7 +8,8 @@ import errno
 import os
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import Any, NoReturn
 
 from mockserver import package_version
@@ -17,7 +18,9 @@ from mockserver.config import DEV_TOKEN, MockConfig, config_keys_help
 from mockserver.errors import ConfigurationError
 from mockserver.guard import is_loopback, new_admin_token
 from mockserver.masking import mask
-from mockserver.serving import OPTIONS_VARIABLE, prebuilt_config, prepare
+from mockserver.oplog import masked
+from mockserver.redisserver import LocalRedis
+from mockserver.serving import OPTIONS_VARIABLE, options_config, prebuilt_config, prepare
 
 # how long a stop (Ctrl-C, SIGTERM) lets the worker finish what it is answering before it is
 # killed: granian's own default is to wait for every open keep-alive connection, i.e. forever
@@ -114,6 +117,28 @@ def _parser() -> argparse.ArgumentParser:
         help="threads running requests: 1 is fastest; slow clients never hold one, their bodies are "
         "read in the event loop; more only help with slow handlers (bench/README.md)",
     )
+    shared = serve.add_argument_group(
+        "shared state",
+        "several worker processes, or several replicas behind a load balancer, on one Redis",
+    )
+    shared.add_argument(
+        "--store",
+        metavar="memory|redis|redis://HOST:PORT/DB",
+        help="where the state lives: memory (this process only); redis://HOST:PORT/DB (shared with "
+        "every worker and replica of the same --store-prefix); redis: start a private redis-server "
+        "on a free loopback port, stopped with the mock (default: the config's store, memory)",
+    )
+    shared.add_argument(
+        "--store-prefix",
+        metavar="NAME",
+        help="Redis key prefix of this deployment (default: the config's store_prefix, mockserver)",
+    )
+    shared.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        help="server processes; more than 1 needs a shared store (--store redis...)",
+    )
     serve.add_argument(
         "--max-body",
         type=positive,
@@ -194,6 +219,8 @@ def banner(config: MockConfig, host: str, port: int) -> str:
         f"  overview: http://{host}:{port}{home}  docs: /__mock/docs  dashboard: /__mock/ui",
         f"  admin: http://{host}:{port}/__mock/health",
     ]
+    if config.store != "memory":
+        lines.append(f"  state: shared through {masked(config.store)} (prefix {config.store_prefix})")
     if config.dev_token_on:
         lines.append(f"  dev token: Authorization: Bearer {DEV_TOKEN}")
     else:
@@ -239,9 +266,6 @@ def port_taken(host: str, port: int) -> str | None:
 
 
 def serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
-
     options = {
         "api": args.api,
         "config": args.config,
@@ -254,21 +278,49 @@ def serve(args: argparse.Namespace) -> int:
         "proxy_errors": args.proxy_errors,
         "proxy_timeout": args.proxy_timeout,
         "violations_header_bytes": args.violations_header_bytes,
+        "store": args.store,
+        "store_prefix": args.store_prefix,
     }
     if args.access_log is not None:
         options["access_log"] = args.access_log
+    with ExitStack() as stack:
+        try:
+            options["proxy"] = proxy_pairs(args.proxy)
+            if args.workers > 1 and args.store != "redis" and options_config(options).store == "memory":
+                raise ConfigurationError(
+                    f"--workers {args.workers} needs a shared store: with the memory store each worker "
+                    "would keep its own state (use --store redis or --store redis://HOST:PORT/DB)"
+                )
+            if args.store == "redis":  # a private redis-server, stopped when the mock stops
+                options["store"] = stack.enter_context(local_redis()).socket_url
+            # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
+            os.environ[OPTIONS_VARIABLE] = encoded = prepare(options)
+            config = prebuilt_config(encoded)
+        except ConfigurationError as exc:
+            print(f"mockserver: {exc}", file=sys.stderr)
+            return 2
+        problem = port_taken(args.host, args.port)
+        if problem:
+            print(f"mockserver: {problem}", file=sys.stderr)
+            return 2
+        _run(args, options, config)
+    return 0
+
+
+@contextmanager
+def local_redis() -> Iterator[LocalRedis]:
+    server = LocalRedis.start()
+    print(f"mockserver: started redis-server on 127.0.0.1:{server.port} (stopped with the mock)", flush=True)
     try:
-        options["proxy"] = proxy_pairs(args.proxy)
-        # fail fast, in this process, on a bad spec, config or seed; the forked worker reuses it
-        os.environ[OPTIONS_VARIABLE] = encoded = prepare(options)
-    except ConfigurationError as exc:
-        print(f"mockserver: {exc}", file=sys.stderr)
-        return 2
-    problem = port_taken(args.host, args.port)
-    if problem:
-        print(f"mockserver: {problem}", file=sys.stderr)
-        return 2
-    config = prebuilt_config(encoded)
+        yield server
+    finally:
+        server.stop()
+
+
+def _run(args: argparse.Namespace, options: dict[str, object], config: MockConfig) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
     print(banner(config, args.host, args.port), flush=True)
     if options["public_admin_token"]:
         print(_public_warning(args.host, config.admin_token), file=sys.stderr, flush=True)
@@ -278,9 +330,11 @@ def serve(args: argparse.Namespace) -> int:
         interface=Interfaces.RSGI,
         factory=True,
         **granian_settings(args.host, args.port, config.header_timeout),
+        # one process on the memory store; several share a Redis store's operation log
+        workers=args.workers,
+        respawn_failed_workers=args.workers > 1,  # a worker killed mid-write is replaced
     )
     server.serve()
-    return 0
 
 
 def granian_settings(host: str, port: int, header_timeout: float) -> dict[str, Any]:
@@ -290,7 +344,6 @@ def granian_settings(host: str, port: int, header_timeout: float) -> dict[str, A
     return {
         "address": host,
         "port": port,
-        "workers": 1,  # one process: the in-memory state must be shared by every request
         "http1_settings": HTTP1Settings(header_read_timeout=int(header_timeout * 1000)),
         "log_access": False,  # the app logs one line per request itself
         "websockets": False,

@@ -132,6 +132,17 @@ class MockConfig:
     violations_header_bytes: int = setting(
         4096, {}, "bytes of the X-Mock-Violations header; 0: no header"
     )
+    store: str = setting(
+        "memory",
+        {"type": "string", "minLength": 1},
+        "where the state lives: memory (this process only) or redis://HOST:PORT/DB (shared by every "
+        "worker and replica using the same store_prefix)",
+    )
+    store_prefix: str = setting(
+        "mockserver",
+        {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$"},
+        "Redis key prefix: one per deployment, so several mocks share a Redis without seeing each other",
+    )
     log_requests: bool = setting(True, {"type": "boolean"}, "one access-log line per request")
     access_log_format: str = setting(
         "text", {"enum": list(ACCESS_LOG_FORMATS)}, "access log lines: text or json"

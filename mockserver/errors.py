@@ -198,6 +198,16 @@ class RequestTimeout(ApiError):
         return {"Connection": "close"}
 
 
+class StoreUnavailable(ApiError):
+    """The shared store (Redis) cannot be reached: nothing was read or changed; retry shortly."""
+
+    status = 503
+    title = "Service Unavailable"
+
+    def headers(self) -> Mapping[str, str]:
+        return {"Retry-After": "1"}
+
+
 class PayloadTooLarge(ApiError):
     """The request body is longer than ``limit`` bytes."""
 

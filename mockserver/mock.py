@@ -19,6 +19,7 @@ from mockserver.journal import Journal
 from mockserver.proxy import Proxy
 from mockserver.runtime import ApiRuntime
 from mockserver.services import Services
+from mockserver.shared_journal import SharedJournal
 from mockserver.store import InMemoryStore
 
 
@@ -45,9 +46,18 @@ class MockServer:
         return Services(self.config, self.store, self.clock, self.tokens, self.chaos)
 
     def reset(self, api: str | None = None) -> None:
-        self.store.reset(api)
-        self.tokens.clear(api)
-        for name in [api] if api else list(self.runtimes):
-            self.runtimes[name].definition.clear_caches()
-        datetimes.clear_caches()  # the core date-time policy's cache serves every API
+        self.store.reset(api)  # calls forget() for each API reset (every worker, with Redis)
         self.chaos.clear(api)
+
+    def close(self) -> None:
+        """Close the store's and the journal's connections (a Redis store's); for tests and embedders."""
+        self.store.close()
+        if isinstance(self.journal, SharedJournal):
+            self.journal.close()
+
+    def forget(self, api: str) -> None:
+        """What a reset of ``api`` drops besides its state: its minted tokens, its caches."""
+        self.tokens.clear(api)
+        if api in self.runtimes:
+            self.runtimes[api].definition.clear_caches()
+        datetimes.clear_caches()  # the core date-time policy's cache serves every API

@@ -14,7 +14,8 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Request
 
-from mockserver.auth import AuthFailure, Principal, authenticate
+from mockserver import replay
+from mockserver.auth import AuthFailure, Principal, authenticate, drawn_from
 from mockserver.chaos import documents
 from mockserver.control import (
     CONTROL_KEY,
@@ -24,13 +25,14 @@ from mockserver.control import (
     preference_error,
 )
 from mockserver.documented import NotDocumented
-from mockserver.errors import ApiError, Forbidden, RequestValidationError, Unauthorized
+from mockserver.errors import ApiError, Forbidden, RequestValidationError, StoreUnavailable, Unauthorized
 from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.routing import Router
 from mockserver.services import Services
+from mockserver.shared import RedisStore
 from mockserver.spec import Operation, Spec
 from mockserver.validation import (
     RequestValidator,
@@ -43,6 +45,7 @@ from mockserver.validation import (
 )
 
 log = logging.getLogger("mockserver")
+READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,8 @@ class ApiRuntime:
                 return Reply(None, 204), None
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
+            if self.services.store.shared:
+                self.services.store.sync(self.name)  # what other workers wrote first (StoreUnavailable: 503)
             base_url = _host_url(request) + mount
             try:
                 preferences = ResponseControl.preferences(request)
@@ -165,6 +170,7 @@ class ApiRuntime:
             reply = self.definition.render_error(
                 error, compiled.operation if compiled else None, request.headers
             )
+            own = own or isinstance(error, StoreUnavailable)  # the mock's own 503, documented or not
         if compiled is None:
             return without_body(reply) if request.method == "HEAD" else reply, None
         if self.services.config.strict and not own:
@@ -229,13 +235,13 @@ class ApiRuntime:
             raise
 
         if preferences is None or control is None:
-            return self._call(compiled, validated, principal, now, base_url)
+            return self._call(compiled, validated, principal, now, base_url, request, path_args)
         return self.control.answer(
             preferences,
             compiled.operation,
             request,
             control,
-            lambda: self._call(compiled, validated, principal, now, base_url),
+            lambda: self._call(compiled, validated, principal, now, base_url, request, path_args),
         )
 
     def _call(
@@ -245,20 +251,50 @@ class ApiRuntime:
         principal: Principal | None,
         now: Any,
         base_url: str,
+        request: Request | None = None,
+        path_args: Mapping[str, str] | None = None,
     ) -> Reply:
-        with self.services.store.locked(self.name) as state:
-            ctx = RequestContext(
-                compiled.operation,
-                validated,
-                state,
-                principal,
-                self.services.tokens,
-                now,
-                base_url,
-                self.services.config,
-                self.schemas,
-            )
-            return compiled.handler(ctx)
+        store = self.services.store
+        if not store.shared or compiled.operation.method in READS or request is None:
+            with store.locked(self.name) as state:
+                return compiled.handler(self._context(compiled, validated, state, principal, now, base_url))
+        assert isinstance(store, RedisStore)
+        with store.writing(self.name) as write:  # shared.py: locked in Redis, logged for the others
+            with drawn_from(write.seed):
+                context = self._context(compiled, validated, write.state, principal, now, base_url)
+                reply = compiled.handler(context)
+            meta = replay.logged(compiled.operation, request, path_args or {}, principal, now, base_url)
+            write.commit("call", meta, request.get_data())
+            return reply
+
+    def replay(self, state: Any, meta: Mapping[str, Any], body: bytes) -> None:
+        """Run a request another worker logged (``shared.py``) on this worker's ``state``."""
+        compiled = self.operations[meta["operation"]]
+        path_args, query, headers, principal, now, base_url = replay.inputs(meta)
+        validated = compiled.request_validator.validate(path_args, query, headers, body)
+        with drawn_from(bytes.fromhex(meta["seed"])):
+            compiled.handler(self._context(compiled, validated, state, principal, now, base_url))
+
+    def _context(
+        self,
+        compiled: CompiledOperation,
+        validated: ValidatedRequest,
+        state: Any,
+        principal: Principal | None,
+        now: Any,
+        base_url: str,
+    ) -> RequestContext[Any]:
+        return RequestContext(
+            compiled.operation,
+            validated,
+            state,
+            principal,
+            self.services.tokens,
+            now,
+            base_url,
+            self.services.config,
+            self.schemas,
+        )
 
     def _add_state_problems(self, compiled: CompiledOperation, error: RequestValidationError) -> None:
         """Raise ``error`` with the API's state rules' problems added, if it has any."""

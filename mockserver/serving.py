@@ -16,7 +16,7 @@ from flask import Flask
 from mockserver.accesslog import BufferedAccessLog
 from mockserver.app import create_app
 from mockserver.config import MockConfig, from_environment, read_config_file
-from mockserver.errors import ConfigurationError
+from mockserver.errors import ConfigurationError, StoreUnavailable
 from mockserver.intake import Intake
 from mockserver.store import StateLoadError
 
@@ -37,7 +37,8 @@ def read_seed(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def build_app(options: dict[str, Any]) -> Flask:
+def options_config(options: dict[str, Any]) -> MockConfig:
+    """The config ``mockserver serve``'s options, config file and environment make (cheap: no app)."""
     config = MockConfig()
     if options.get("config"):
         config = config.with_overrides(
@@ -51,7 +52,7 @@ def build_app(options: dict[str, Any]) -> Flask:
         overrides["max_body"] = options["max_body"]
     if options.get("public_admin_token") and config.admin_token is None:
         overrides["admin_token"] = options["public_admin_token"]  # bound beyond loopback, none configured
-    for key in ("proxy_errors", "proxy_timeout", "violations_header_bytes"):
+    for key in ("proxy_errors", "proxy_timeout", "violations_header_bytes", "store", "store_prefix"):
         if options.get(key) is not None:
             overrides[key] = options[key]
     if options.get("proxy"):  # per API, the command line beats the config file
@@ -60,13 +61,23 @@ def build_app(options: dict[str, Any]) -> Flask:
         overrides["log_requests"] = False
     elif options.get("access_log"):
         overrides.update(log_requests=True, access_log_format=options["access_log"])
+    return config.with_overrides(overrides)
+
+
+def build_app(options: dict[str, Any]) -> Flask:
+    config = options_config(options)
     apis = [options["api"]] if options.get("api") else None
-    app = create_app(config.with_overrides(overrides), apis=apis)
+    app = create_app(config, apis=apis)
     if options.get("seed"):
+        seed = read_seed(options["seed"])
+        store = app.extensions["mockserver"].store
         try:
-            app.extensions["mockserver"].store.load(read_seed(options["seed"]))
+            if store.fresh():  # a shared store keeps what replicas wrote: the seed starts a new one only
+                store.load(seed)
         except StateLoadError as exc:
             raise ConfigurationError(f"seed file {options['seed']}: {exc}") from exc
+        except StoreUnavailable as exc:
+            raise ConfigurationError(f"seed file {options['seed']}: {exc.message}") from exc
     return app
 
 

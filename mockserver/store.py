@@ -20,11 +20,44 @@ class StateLoadError(MockServerError):
     """A state or fixture document could not be loaded; nothing was changed."""
 
 
+def staged_states(
+    factories: Mapping[str, Callable[[], ApiState]],
+    current: Mapping[str, ApiState],
+    document: Mapping[str, Any],
+    *,
+    replace: bool,
+) -> dict[str, ApiState]:
+    """The new state of every API ``document`` names, all checked before any is used."""
+    unknown = sorted(set(document) - set(factories))
+    if unknown:
+        raise StateLoadError(f"unknown APIs in state document: {', '.join(unknown)}")
+    for name, data in document.items():
+        if not isinstance(data, Mapping):
+            raise StateLoadError(f"state for {name!r} must be a mapping")
+    staged: dict[str, ApiState] = {}
+    for name, data in document.items():
+        state = factories[name]()
+        if not replace:
+            state.load(current[name].export())
+        try:
+            state.load(data)
+        except (KeyError, TypeError, ValueError, OverflowError, ApiError) as exc:  # a rule error names the record
+            raise StateLoadError(f"{name}: {shorten(str(exc), 300)}") from exc
+        staged[name] = state
+    return staged
+
+
 class InMemoryStore:
+    """Also the base of the Redis store (``shared.py``), which keeps these states in step."""
+
+    shared = False  # True when other processes share the state (the Redis store)
+
     def __init__(self, factories: Mapping[str, Callable[[], ApiState]]) -> None:
         self._factories = dict(factories)
         self._states = {name: factory() for name, factory in self._factories.items()}
         self._locks = {name: threading.RLock() for name in self._factories}
+        # what else a reset of one API forgets (its minted tokens, its caches): set by MockServer
+        self.on_reset: Callable[[str], None] = lambda name: None
 
     @property
     def apis(self) -> list[str]:
@@ -49,6 +82,7 @@ class InMemoryStore:
         with self._all_locked(names):
             for name in names:
                 self._states[name] = self._factories[name]()
+                self.on_reset(name)
 
     def export(self, api: str | None = None) -> dict[str, Any]:
         names = [api] if api else self.apis
@@ -57,24 +91,22 @@ class InMemoryStore:
 
     def load(self, document: Mapping[str, Any], *, replace: bool = True) -> list[str]:
         """Load ``{api: state}``; every API's part is checked before any is swapped in."""
-        unknown = sorted(set(document) - set(self.apis))
-        if unknown:
-            raise StateLoadError(f"unknown APIs in state document: {', '.join(unknown)}")
-        for name, data in document.items():
-            if not isinstance(data, Mapping):
-                raise StateLoadError(f"state for {name!r} must be a mapping")
-        staged: dict[str, ApiState] = {}
         # read (for a merge), stage and swap under the same locks: an API write either lands
         # before the merge reads the state (and is kept) or waits until the new state is in place
-        with self._all_locked(document):
-            for name, data in document.items():
-                state = self._factories[name]()
-                if not replace:
-                    state.load(self._states[name].export())
-                try:
-                    state.load(data)
-                except (KeyError, TypeError, ValueError, OverflowError, ApiError) as exc:  # a rule error names the record
-                    raise StateLoadError(f"{name}: {shorten(str(exc), 300)}") from exc
-                staged[name] = state
+        with self._all_locked(name for name in document if name in self._factories):
+            staged = staged_states(self._factories, self._states, document, replace=replace)
             self._states.update(staged)
         return sorted(staged)
+
+    def sync(self, api: str | None = None) -> None:
+        """Catch up with what other processes wrote (nothing to do here: no other process)."""
+
+    def fresh(self) -> bool:
+        """Whether nothing was ever written (a seed file loads only into a fresh store)."""
+        return True
+
+    def health(self) -> dict[str, Any]:
+        return {"kind": "memory", "reachable": True}
+
+    def close(self) -> None:
+        """Let go of connections (the Redis store's); the memory store has none."""

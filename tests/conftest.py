@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,6 +13,7 @@ from mockserver import create_app
 from mockserver.apis import API_DEFINITIONS
 from mockserver.clock import SystemClock
 from mockserver.mock import MockServer
+from mockserver.redisserver import INSTALL_HINT, LocalRedis, redis_binary
 
 AUTH = {"Authorization": "Bearer dev-token"}
 # 12Twenty's batch upsert and one valid event of it (the admin, guard, store and gateway tests)
@@ -72,3 +74,16 @@ def fresh_client(module_app: Flask) -> FlaskClient:
     client.delete("/__mock/journal")
     module_app.extensions["mockserver"].clock.reset()
     return client
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[LocalRedis]:
+    """A private redis-server on a free loopback port for the session (Debian's, which
+    ``python3 dev.py test`` installs when missing); skipped without one, except in CI."""
+    if redis_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"no redis-server: {INSTALL_HINT}")
+        pytest.skip(f"no redis-server: {INSTALL_HINT}")
+    server = LocalRedis.start()
+    yield server
+    server.stop()

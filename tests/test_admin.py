@@ -17,7 +17,8 @@ MARKED = {"twelvetwenty": {"events": [{**EVENT, "Title": "@"}]}}  # "@": where a
 
 def test_health_lists_the_apis(client: FlaskClient, mock: MockServer) -> None:
     body = client.get("/__mock/health").get_json()
-    assert body == {"status": "ok", "apis": sorted(mock.runtimes), "strict": True}
+    store = {"kind": "memory", "reachable": True}
+    assert body == {"status": "ok", "apis": sorted(mock.runtimes), "strict": True, "store": store}
 
 
 def test_reset_one_api_and_all(client: FlaskClient) -> None:

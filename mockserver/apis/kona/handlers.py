@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
+from mockserver.auth import token_text
 from mockserver.registry import Reply, RequestContext
 
 from . import oauth
@@ -144,7 +145,7 @@ def create_o_auth_token(ctx: Ctx) -> Reply:
             raise oauth.InvalidGrant()
         refresh_token, user_id = credential, int(grant["user_id"])
     else:
-        refresh_token, user_id = secrets.token_urlsafe(24), DEFAULT_USER_ID
+        refresh_token, user_id = token_text(24), DEFAULT_USER_ID
         state.refresh_tokens[refresh_token] = {"client_id": client["client_id"], "user_id": user_id}
     principal = ctx.tokens.mint("kona", str(user_id), ctx.now + oauth.TOKEN_LIFETIME, now=ctx.now)
     return Reply(oauth.token_body(principal.token, refresh_token))

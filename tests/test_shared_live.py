@@ -1,0 +1,100 @@
+"""``mockserver serve --store redis --workers 2`` as a user runs it: two worker processes behind
+one port (the kernel spreads connections over them), a private redis-server started and stopped
+with the mock, a worker killed with SIGKILL while clients write."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contracts.live import LiveServer
+from mockserver.cli import main
+
+pytestmark = pytest.mark.live
+AUTH = {"Authorization": "Bearer dev-token", "Content-Type": "application/json"}
+EVENTS = "/b2core/api/v2/calendars/events"
+EVENT = {"caption": "x", "startDate": "2026-01-01T10:00:00Z", "endDate": "2026-01-01T11:00:00Z"}
+
+
+@pytest.fixture(scope="module")
+def server(redis_server: object) -> Iterator[LiveServer]:  # redis_server: skip without redis-server
+    live = LiveServer.start(strict=True, extra=["--store", "redis", "--workers", "2", "--access-log", "off"])
+    yield live
+    live.stop()
+
+
+def _call(server: LiveServer, method: str, path: str, body: object = None) -> tuple[int, object]:
+    """One request on a connection of its own (so it may reach either worker)."""
+    host, port = server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request(method, path, None if body is None else json.dumps(body), AUTH)
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, json.loads(data) if data else None
+    finally:
+        connection.close()
+
+
+def _workers(server: LiveServer) -> list[int]:
+    """The granian worker processes (the mock's other child is its redis-server)."""
+    found = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True)
+    children = [int(pid) for pid in found.stdout.split()]
+    return [pid for pid in children if "redis" not in Path(f"/proc/{pid}/comm").read_text()]
+
+
+def test_both_workers_serve_one_state(server: LiveServer) -> None:
+    assert _call(server, "POST", "/__mock/reset")[0] == 200
+    ids = [_call(server, "POST", EVENTS, EVENT)[1]["id"] for _ in range(20)]  # type: ignore[index]
+    assert sorted(ids) == list(range(1, 21))  # no id given twice by the two workers
+    for _ in range(10):
+        status, listed = _call(server, "GET", EVENTS + "?limit=100")
+        assert status == 200 and len(listed) == 20  # type: ignore[arg-type]
+    status, health = _call(server, "GET", "/__mock/health")
+    assert status == 200 and health["store"]["kind"] == "redis"  # type: ignore[index]
+
+
+def test_a_worker_killed_while_clients_write_loses_nothing_acknowledged(server: LiveServer) -> None:
+    assert _call(server, "POST", "/__mock/reset")[0] == 200
+    workers = _workers(server)
+    assert len(workers) >= 2, workers
+    acknowledged = []
+    for number in range(60):
+        if number == 20:
+            os.kill(workers[0], 9)
+        try:
+            status, body = _call(server, "POST", EVENTS, EVENT)
+        except (OSError, http.client.HTTPException):
+            continue  # the killed worker's connection: not acknowledged
+        if status == 201:
+            acknowledged.append(body["id"])  # type: ignore[index]
+    status, body = _call(server, "GET", EVENTS + "?limit=100")
+    assert status == 200, body
+    listed = [event["id"] for event in body]  # type: ignore[union-attr]
+    assert set(acknowledged) <= set(listed) and len(set(listed)) == len(listed)
+    assert len(acknowledged) >= 50
+
+
+def test_workers_on_the_memory_store_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--workers", "2", "--port", "1"]) == 2
+    said = capsys.readouterr().err
+    assert said.startswith("mockserver: --workers 2 needs a shared store")
+    assert said.strip().endswith("(use --store redis or --store redis://HOST:PORT/DB)")
+    assert main(["serve", "--store", "mem", "--port", "1"]) == 2
+    assert "'mem' is neither 'memory' nor redis://HOST:PORT/DB" in capsys.readouterr().err
+
+
+def test_stopping_the_mock_stops_its_redis(server: LiveServer) -> None:  # last: it stops the server
+    started = re.search(r"redis-server on 127\.0\.0\.1:(\d+)", server.log.read_text())
+    assert started, server.log.read_text()
+    server.stop()
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", int(started.group(1))), timeout=1):
+        pass
