@@ -168,26 +168,29 @@ def writer(number: int, ports: list[int], writes: int, ledger: Ledger, seed: int
 
 
 def _upsert(number: int, step: int, port: int, rng: random.Random, user: int, ledger: Ledger) -> tuple[int, Any]:
+    """A batch of 3 events (a group ``t<n>-<k>/a|b|c`` always written together, one title), or
+    10% of the time one event under another thread's ExternalId (must be refused: ownership)."""
     with ledger.lock:
         others = [x for x, owner in ledger.tt_owner.items() if owner != user]
     hijack = bool(others) and rng.random() < 0.1
-    external = rng.choice(others) if hijack else f"t{number}-{rng.randrange(20)}"
+    group = f"t{number}-{rng.randrange(20)}"
+    externals = [rng.choice(others)] if hijack else [f"{group}/{part}" for part in "abc"]
     title = f"{number}:{step}"
-    item = {"ExternalId": external, "UserId": user, "TypeId": 1, "StartTime": "2026-02-01T10:00:00Z",
-            "EndTime": "2026-02-01T11:00:00Z", "Title": title}  # fmt: skip
-    status, answer, _ = call(port, "PUT", BATCH, [item])
+    items = [{"ExternalId": external, "UserId": user, "TypeId": 1, "StartTime": "2026-02-01T10:00:00Z",
+              "EndTime": "2026-02-01T11:00:00Z", "Title": title} for external in externals]  # fmt: skip
+    status, answer, _ = call(port, "PUT", BATCH, items)
     if status != 200:
         return status, answer
-    result = answer[0]
     with ledger.lock:
         ledger.hijacks += hijack
-        if hijack:
-            ledger.hijacks_let_through += bool(result["IsSuccessful"])
-        elif result["IsSuccessful"]:
-            known = ledger.tt_ids.setdefault(external, result["Id"])
-            ledger.id_changes += known != result["Id"]
-            ledger.tt_owner[external] = user
-            ledger.tt_titles[external] = title
+        for external, result in zip(externals, answer, strict=True):
+            if hijack:
+                ledger.hijacks_let_through += bool(result["IsSuccessful"])
+            elif result["IsSuccessful"]:
+                known = ledger.tt_ids.setdefault(external, result["Id"])
+                ledger.id_changes += known != result["Id"]
+                ledger.tt_owner[external] = user
+                ledger.tt_titles[external] = title
     return status, answer
 
 
@@ -214,6 +217,10 @@ def check(ports: list[int], ledger: Ledger) -> dict[str, int]:
             problems["12Twenty Id changed"] += sum(stored[x]["Id"] != i for x, i in ledger.tt_ids.items())
             problems["12Twenty owner changed"] += sum(stored[x]["UserId"] != u for x, u in ledger.tt_owner.items())
             problems["12Twenty lost updates"] += sum(stored[x]["Title"] != t for x, t in ledger.tt_titles.items())
+            groups: dict[str, set[str]] = {}
+            for external, event in stored.items():
+                groups.setdefault(external.partition("/")[0], set()).add(event["Title"])
+            problems["12Twenty batches half applied"] += sum(len(titles) > 1 for titles in groups.values())
     problems["duplicate ids acknowledged"] = len(ledger.created) - len(set(ledger.created))
     problems["12Twenty Id changed"] += ledger.id_changes
     problems[f"hijacks let through (of {ledger.hijacks} tried)"] = ledger.hijacks_let_through

@@ -1,7 +1,9 @@
 """The request journal over the Redis store: one list for every worker and replica of a prefix.
 
-Recording is on every request's path, so an entry is not waited for: its bytes are written to a
-connection of the worker's own before the response is sent, and a thread drains Redis' replies.
+Recording is on every request's path, so an entry is not waited for: the request hands it to the
+worker's sender thread, which writes what has piled up on a connection Redis sends no replies on
+(under load, one write per batch of entries). An entry reaches Redis within a few milliseconds of
+its response; a journal read on the same worker waits for that worker's own entries first.
 Redis numbers the entry (one counter, so ``since`` works across workers) and keeps the last
 ``journal_size`` (the byte bound is the memory store's: here bodies are cut at the body limit and
 Redis holds the rest). While Redis is away (the store's last command failed) entries are dropped
@@ -27,34 +29,63 @@ _ADD = b"""local s = redis.call('INCR', KEYS[1])
 redis.call('RPUSH', KEYS[2], s .. '\\n' .. ARGV[1])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
 return s"""
-SEND_TIMEOUT = 0.05  # a Redis that stopped reading fills the socket buffer: drop, never block
+SEND_TIMEOUT = 0.5  # a Redis that stopped reading fills the socket buffer: drop the batch
 
 
 class Sender:
-    """A connection that only sends; a daemon thread reads (and drops) Redis' replies."""
+    """A connection that only sends (``CLIENT REPLY OFF``: nothing is ever read from it), fed by a
+    thread of its own: a request hands its entry over and goes on, the thread sends whatever has
+    piled up in one write (one system call and one Redis wake-up per batch, not per request)."""
+
+    MAX_PENDING = 10_000  # entries waiting while Redis is slow; past that they are dropped
 
     def __init__(self, url: str, log: OpLog) -> None:
         self.url, self.log = url, log
         self._sock: socket.socket | None = None
-        self._pid = os.getpid()
-        self._lock = threading.Lock()
+        self._pid = -1
+        self._wake = threading.Condition()
+        self._pending: list[bytes] = []
+        self._sending = False
         self.dropped = 0
 
-    def send(self, data: bytes) -> bool:
-        with self._lock:
-            if self._pid != os.getpid():  # a forked worker: the parent's socket is not ours
-                self._sock, self._pid = None, os.getpid()
-            if self._sock is None and not self._connect():
+    def send(self, data: bytes) -> None:
+        with self._wake:
+            if self._pid != os.getpid():  # first use in this process (a forked worker: not the parent's)
+                self._sock, self._pid, self._pending = None, os.getpid(), []
+                threading.Thread(target=self._run, daemon=True, name="journal-sender").start()
+            if len(self._pending) >= self.MAX_PENDING:
                 self.dropped += 1
-                return False
-            assert self._sock is not None
+                return
+            self._pending.append(data)
+            self._wake.notify()
+
+    def flush(self, timeout: float = 0.5) -> None:
+        """Wait (at most ``timeout``) until what this process handed over has been written."""
+        with self._wake:
+            self._wake.wait_for(lambda: not self._pending and not self._sending, timeout)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                self._wake.wait_for(lambda: bool(self._pending))
+                batch, self._pending, self._sending = self._pending, [], True
             try:
-                self._sock.sendall(data)
-            except OSError:
-                self._close()
-                self.dropped += 1
-                return False
-        return True
+                self._write(b"".join(batch), len(batch))
+            finally:
+                with self._wake:
+                    self._sending = False
+                    self._wake.notify_all()
+
+    def _write(self, data: bytes, count: int) -> None:
+        if self._sock is None and not self._connect():
+            self.dropped += count
+            return
+        assert self._sock is not None
+        try:
+            self._sock.sendall(data)
+        except OSError:
+            self._close()
+            self.dropped += count
 
     def _connect(self) -> bool:
         if self.log.down:
@@ -62,29 +93,16 @@ class Sender:
         try:
             sock = open_socket(self.url, 0.2)
             sock.settimeout(SEND_TIMEOUT)
+            sock.sendall(command(b"CLIENT", b"REPLY", b"OFF"))  # Redis answers nothing on it from now on
         except OSError as exc:
             self.log.mark_down(f"Redis is unreachable: {exc}")
             return False
         self._sock = sock
-        threading.Thread(target=self._drain, args=(sock,), daemon=True, name="journal-replies").start()
         return True
 
     def close(self) -> None:
-        with self._lock:
+        with self._wake:
             self._close()
-
-    def _drain(self, sock: socket.socket) -> None:
-        while True:
-            try:
-                if not sock.recv(65536):
-                    break
-            except TimeoutError:
-                continue
-            except OSError:
-                break
-        with self._lock:
-            if self._sock is sock:
-                self._close()
 
     def _close(self) -> None:
         if self._sock is not None:
@@ -142,6 +160,8 @@ class SharedJournal(Journal):
         return entry
 
     def _kept(self) -> list[JournalEntry]:
+        if self._sender is not None:
+            self._sender.flush()  # this worker's own entries first: a client reads its own requests
         raw: list[bytes] = self.oplog.call("lrange", self._keys[1], 0, -1)
         return [_entry(item) for item in raw]
 
@@ -150,6 +170,8 @@ class SharedJournal(Journal):
         return [e.shown() for e in (chosen[-limit:] if limit else chosen)]
 
     def clear(self) -> int:
+        if self._sender is not None:
+            self._sender.flush()  # what this worker recorded before the clear goes with it
         count: int = self.oplog.call("llen", self._keys[1])
         self.oplog.call("delete", self._keys[1])
         return count

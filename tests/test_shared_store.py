@@ -208,8 +208,13 @@ def test_one_journal_for_every_worker(pair: tuple[FlaskClient, FlaskClient]) -> 
     one, two = pair
     two.delete("/__mock/journal")
     one.post(B2, json=B2_EVENT, headers=AUTH)
+    mine = one.get("/__mock/journal?api=b2core").get_json()["entries"]
+    assert [e["method"] for e in mine] == ["POST"]  # a worker's own entries: there at once
     two.get(B2, headers=AUTH)
-    entries = one.get("/__mock/journal?api=b2core").get_json()["entries"]
+    deadline = time.monotonic() + 1  # another worker's: within milliseconds (its sender thread)
+    while len(entries := one.get("/__mock/journal?api=b2core").get_json()["entries"]) < 2:
+        assert time.monotonic() < deadline, entries
+        time.sleep(0.01)
     assert [(e["method"], e["status"]) for e in entries] == [("POST", 201), ("GET", 200)]
     assert entries[0]["request"]["body"] == B2_EVENT and entries[1]["seq"] == entries[0]["seq"] + 1
     later = two.get(f"/__mock/journal?since={entries[0]['seq']}").get_json()["entries"]
