@@ -365,7 +365,10 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                 for workload in workloads:
                     target = f"http://127.0.0.1:{port}/b2core{workload.path}"
                     wrk(target, workload, 1, 2, 16, work)  # warm-up, every worker caught up
-                    figures = wrk(target, workload, args.seconds, 2, 16, work)
+                    # CPU per request of the mock's processes and of redis-server: less bent by the
+                    # machine's other load than req/s
+                    pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
+                    figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
                     found.setdefault((name, workload.name), []).append(figures)
             finally:
                 server.stop()
@@ -375,9 +378,12 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         one = median_figures(found[("redis, 1 worker", workload.name)]).rps
         for name in configs:
             figures = median_figures(found[(name, workload.name)])
-            print(f"  {workload.name:15} {name:17} {figures.rps:8.0f} req/s  p50 {figures.p50_ms:.2f} ms  "
+            print(f"  {workload.name:15} {name:17} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
                   f"errors {figures.errors}  x{figures.rps / memory:.2f} of memory")  # fmt: skip
         two = median_figures(found[("redis, 2 workers", workload.name)]).rps
+        cpu = median_figures(found[("memory, 1 worker", workload.name)]).cpu_us
+        cpu_one = median_figures(found[("redis, 1 worker", workload.name)]).cpu_us
+        print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
     run_kona(args, redis, work)
