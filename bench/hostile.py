@@ -104,7 +104,7 @@ def send_big(port: int, chunked: bool, size: int = 100 * 2**20) -> str:
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     framing = b"Transfer-Encoding: chunked" if chunked else f"Content-Length: {size}".encode()
     sock.sendall(
-        b"POST /kona/api/v1/calendar_events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b"POST /kona/api/calendar_events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         b"Authorization: Bearer dev-token\r\nContent-Type: application/json\r\n" + framing + b"\r\n\r\n"
     )
     block = b" " * 2**20
@@ -124,9 +124,14 @@ def send_big(port: int, chunked: bool, size: int = 100 * 2**20) -> str:
 
 
 def flood(port: int) -> None:
+    """20 rounds of: a near-cap B2Core create, a near-cap Kona create (its ``details`` may be
+    stored), a search with 1 MB of fractional seconds and one with a 1 MB LIKE pattern."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     frac = "2024-01-01T00:00:00." + "1" * 2**20 + "Z"
     for i in range(20):
+        kona = {"calendar_events": [{"name": f"k{i}", "details": "k" * (CAP - 1000)}]}
+        conn.request("POST", "/kona/api/calendar_events", body=json.dumps(kona), headers=AUTH)
+        conn.getresponse().read()
         event = {
             "caption": f"f{i}",
             "description": "d" * (CAP - 1000),
@@ -187,20 +192,24 @@ def main() -> None:
     finally:
         server.stop()
 
-    server, port = start()
-    try:
-        fresh = worker_rss_mb(server)
-        flood(port)
-        flooded = worker_rss_mb(server)
-        peers.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
-        time.sleep(0.5)
-        after = worker_rss_mb(server)
-        print(
-            f"3. RSS fresh {fresh:.0f} MB, after flood {flooded:.0f} MB, after reset {after:.0f} MB "
-            f"({after / fresh:.2f}x fresh; target <= 1.25x: {'met' if after <= 1.25 * fresh else 'NOT met'})"
-        )
-    finally:
-        server.stop()
+    rows = []
+    for _ in range(args.runs):
+        server, port = start()
+        try:
+            fresh = worker_rss_mb(server)
+            flood(port)
+            flooded = worker_rss_mb(server)
+            peers.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
+            time.sleep(0.5)
+            rows.append((fresh, flooded, worker_rss_mb(server)))
+        finally:
+            server.stop()
+    fresh, flooded, after = (statistics.median(column) for column in zip(*rows, strict=True))
+    ratio = statistics.median(row[2] / row[0] for row in rows)
+    print(
+        f"3. RSS fresh {fresh:.0f} MB, after flood {flooded:.0f} MB, after reset {after:.0f} MB "
+        f"({ratio:.2f}x fresh, median of {args.runs}; target <= 1.25x: {'met' if ratio <= 1.25 else 'NOT met'})"
+    )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import Any, NoReturn
 
-from mockserver import package_version
+from mockserver import memory, package_version
 from mockserver.apis import API_DEFINITIONS
 from mockserver.config import DEV_TOKEN, MockConfig, config_keys_help
 from mockserver.errors import ConfigurationError
@@ -266,6 +266,7 @@ def port_taken(host: str, port: int) -> str | None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    memory.configure_server()  # before granian (and its allocator) is loaded (_run imports it)
     options = {
         "api": args.api,
         "config": args.config,

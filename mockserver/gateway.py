@@ -148,7 +148,8 @@ class Gateway:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        request = Request(environ)
+        # not kept in the environ: that reference cycle left each body for the cyclic GC to free
+        request = Request(environ, populate_request=False)
         found = self.route(request.path)
         refusal = refusal_of(environ, self.mock.config.max_body)
         if refusal is not None:  # what was refused is never read, not even by the journal
@@ -157,7 +158,9 @@ class Gateway:
         if found is None:
             if refusal is not None:
                 environ[REFUSAL_KEY] = refusal  # Flask's before_request answers it in the admin shape
-            return self.fallback(environ, start_response)
+            answer = self.fallback(environ, start_response)
+            environ.pop("werkzeug.request", None)  # Flask's request and the environ: the same cycle
+            return answer
         runtime, path, mount = found
         operation_id = None
         violations: tuple[dict[str, str], ...] = ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mockserver import datetimes
+from mockserver import datetimes, memory
 from mockserver.accesslog import log_access
 from mockserver.auth import TokenRegistry
 from mockserver.chaos import Rules
@@ -48,6 +48,7 @@ class MockServer:
     def reset(self, api: str | None = None) -> None:
         self.store.reset(api)  # calls forget() for each API reset (every worker, with Redis)
         self.chaos.clear(api)
+        memory.give_back()  # what the dropped state held goes back to the system (RSS)
 
     def close(self) -> None:
         """Close the store's and the journal's connections (a Redis store's); for tests and embedders."""

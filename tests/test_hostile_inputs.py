@@ -4,6 +4,7 @@ owner's format, state unchanged)."""
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 AUTH = {"Authorization": "Bearer dev-token", "Accept": "application/json"}  # Kona: JSON errors
@@ -85,3 +86,47 @@ def test_perscom_caches_keep_only_short_keys_and_a_reset_clears_them(client: Fla
     assert dates._isoparse_utc.cache_info().currsize == 0
     assert datetimes._parse_cached.cache_info().currsize == 0
     assert sql._like_matcher.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize("path", ["/b2core/api/v2/calendars/events", "/__mock/state"])
+def test_a_request_leaves_no_cycle_holding_its_body(app: Flask, path: str) -> None:
+    """A Werkzeug request kept in its environ is a reference cycle: each body (up to the cap)
+    then waited for a full GC. API requests and Flask's views alike leave none."""
+    import gc
+    import io
+    import weakref
+
+    from werkzeug.test import EnvironBuilder
+
+    body = io.BytesIO(b'{"caption": "' + b"x" * 2**20 + b'"}')
+    environ = EnvironBuilder(
+        path=path,
+        method="POST",
+        input_stream=body,
+        content_type="application/json",
+        headers={**AUTH, "Content-Length": str(len(body.getvalue()))},
+    ).get_environ()
+    gone = weakref.ref(body)
+    del body
+    gc.disable()
+    try:
+        b"".join(app.wsgi_app(environ, lambda status, headers: None))
+        assert "werkzeug.request" not in environ
+        del environ
+        assert gone() is None, "the body outlived its request"
+    finally:
+        gc.enable()
+
+
+def test_a_reset_gives_freed_memory_back(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver import memory
+
+    calls: list[int] = []
+    monkeypatch.setattr(memory, "_TRIM", calls.append)
+    assert client.post("/__mock/reset").status_code == 200
+    assert calls == [0]
+    environ: dict[str, str] = {}
+    memory.configure_server(environ)
+    assert environ == {memory.JEMALLOC_VARIABLE: memory.JEMALLOC_SETTINGS}
+    memory.configure_server(environ := {memory.JEMALLOC_VARIABLE: "narenas:1"})
+    assert environ[memory.JEMALLOC_VARIABLE] == "narenas:1"  # the user's own settings are kept
