@@ -130,3 +130,21 @@ def test_a_reset_gives_freed_memory_back(client: FlaskClient, monkeypatch: pytes
     assert environ == {memory.JEMALLOC_VARIABLE: memory.JEMALLOC_SETTINGS}
     memory.configure_server(environ := {memory.JEMALLOC_VARIABLE: "narenas:1"})
     assert environ[memory.JEMALLOC_VARIABLE] == "narenas:1"  # the user's own settings are kept
+
+
+def test_a_body_over_a_size_limit_is_answered_with_that_limit_alone() -> None:
+    """jsonschema-rs lists every error at once (100k wrongly typed items: 300k errors, 15 s):
+    past a maxItems/maxProperties only that one is reported."""
+    from mockserver.errors import Kind
+    from mockserver.validation import SchemaValidator
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/N"}}
+        },
+    }
+    validator = SchemaValidator(schema, {"schemas": {"N": {"type": "integer"}}})
+    found = validator.errors({"items": ["x"] * 10_000})
+    assert [(e.kind, e.path) for e in found] == [(Kind.MAX_ITEMS, ("items",))]
+    assert len(validator.errors({"items": ["x", "y"]})) == 2  # within the limit: every problem

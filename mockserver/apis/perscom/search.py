@@ -19,7 +19,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from mockserver.apis.perscom.dates import DATE_FIELDS, is_midnight, parse_datetime
-from mockserver.apis.perscom.sql import condition, like, sort_key, text
+from mockserver.apis.perscom.sql import (
+    LIKE_OPERATORS,
+    condition,
+    like_condition,
+    like_matcher,
+    sort_key,
+    text,
+)
 
 Event = Mapping[str, Any]
 Related = Callable[[Event, str], Any]
@@ -127,13 +134,19 @@ def field_predicate(descriptor: Mapping[str, Any], related: Related) -> Predicat
     field = str(descriptor["field"])
     op = descriptor.get("operator") or "="
     value = descriptor.get("value")
+    test: Callable[[Any, bool], bool] = lambda actual, date_field: condition(  # noqa: E731
+        actual, op, value, date_field=date_field
+    )
+    if op in LIKE_OPERATORS and value is not None and not isinstance(value, list):
+        test = like_condition(op, value)  # its matcher built once, not per event
     if "." not in field:
-        return lambda event: condition(event.get(field), op, value, date_field=field in DATE_FIELDS)
+        date_field = field in DATE_FIELDS
+        return lambda event: test(event.get(field), date_field)
     relation, column = field.split(".", 1)
 
     def related_matches(event: Event) -> bool:  # whereHas: the related record must exist
         record = related(event, relation)
-        return isinstance(record, Mapping) and condition(record.get(column), op, value)
+        return isinstance(record, Mapping) and test(record.get(column), False)
 
     return related_matches
 
@@ -148,8 +161,9 @@ def keyword_predicate(search: Any, related: Related) -> Predicate | None:
     value = search.get("value")
     pattern = f"%{'' if value is None else value}%"
     case_sensitive = search.get("case_sensitive", True) not in (False, 0, "0")
+    match = like_matcher(pattern if case_sensitive else pattern.lower())  # built once per search
     return lambda event: any(
-        like(candidate, pattern, case_sensitive=case_sensitive)
+        match(candidate if case_sensitive else candidate.lower())
         for candidate in searchable_texts(event, related)
     )
 

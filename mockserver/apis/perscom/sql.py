@@ -45,11 +45,25 @@ def condition(actual: Any, op: str, value: Any, *, date_field: bool = False) -> 
     if actual is None:
         return False
     if op in LIKE_OPERATORS:
-        matched = like(
-            text(actual, date_field=date_field), text(value), case_sensitive=not op.endswith("ilike")
-        )
-        return not matched if op.startswith("not ") else matched
+        return like_condition(op, value)(actual, date_field)
     return compare(actual, op, value, date_field=date_field)
+
+
+def like_condition(op: str, value: Any) -> Callable[[Any, bool], bool]:
+    """``condition(actual, op, value)`` for a LIKE operator and a non-null scalar ``value``, its
+    matcher built once: a search tests it on every event (a long pattern is not cached)."""
+    sensitive = not op.endswith("ilike")
+    negated = op.startswith("not ")
+    pattern = text(value)
+    match = like_matcher(pattern if sensitive else pattern.lower())
+
+    def test(actual: Any, date_field: bool = False) -> bool:
+        if actual is None:
+            return False
+        subject = text(actual, date_field=date_field)
+        return match(subject if sensitive else subject.lower()) != negated
+
+    return test
 
 
 def list_condition(actual: Any, op: str, values: Sequence[Any], *, date_field: bool = False) -> bool:
@@ -144,6 +158,8 @@ def like_matcher(pattern: str) -> Callable[[str], bool]:
 
 
 def _like_tokens(pattern: str) -> list[str]:
+    """Literal characters, ``_ONE`` and ``_MANY``; in a run of wildcards holding a ``%`` the
+    ``_`` come first and one ``%`` ends it (``%_%_`` is ``__%``): fewer chunks to search."""
     tokens: list[str] = []
     escaped = False
     for char in pattern:
@@ -153,7 +169,10 @@ def _like_tokens(pattern: str) -> list[str]:
         elif char == "\\":
             escaped = True
         elif char == "_":
-            tokens.append(_ONE)
+            if tokens and tokens[-1] == _MANY:
+                tokens.insert(len(tokens) - 1, _ONE)
+            else:
+                tokens.append(_ONE)
         elif not tokens or tokens[-1] != _MANY:
             tokens.append(_MANY)
     return tokens + ["\\"] if escaped else tokens
