@@ -9,8 +9,15 @@ Usage: .venv/bin/python bench/hostile.py [--runs 3] [--stalled 50] [--slow 50]
 2. Size cap: a 100 MB body (declared, then streamed) and a 100 MB chunked body; the worker's peak
    RSS while it is refused, against a fresh worker's RSS + 2x the cap (target: below).
 3. Memory that comes back: RSS of a fresh worker, after a flood of large requests (near-cap
-   bodies that are stored, 1 MB fractional seconds, long LIKE patterns), and after a reset
+   bodies, some stored, 1 MB fractional seconds, long LIKE patterns), and after a reset
    (target: within 25 % of fresh).
+4. CPU time: every case of the hostile corpus (tests/hostile_corpus.py) and the costliest searches
+   the limits allow, in-process against 1,000 records per API; the slowest (target <= 0.5 s).
+5. Concurrency: 16 threads x 1,000 mixed writes (create, update, delete) beside 200 admin merges
+   against `mockserver serve --threads 1` and `--threads 4`: lost updates, resurrections,
+   duplicate ids (target: 0 each).
+
+``--only 1,4`` runs some sections.
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import peers  # bench/ is a folder of scripts, not a package
 
 CAP = 10 * 2**20
@@ -33,10 +42,10 @@ LIST = "/b2core/api/v2/calendars/events"
 AUTH = {"Authorization": "Bearer dev-token", "Content-Type": "application/json"}
 
 
-def start() -> tuple[peers.Server, int]:
+def start(*extra: str) -> tuple[peers.Server, int]:
     server = peers.Server("ours")
     port = peers.free_port()
-    server.start([str(peers.BIN / "mockserver"), "serve", "--port", str(port)])
+    server.start([str(peers.BIN / "mockserver"), "serve", "--port", str(port), *extra])
     peers.wait_up(f"http://127.0.0.1:{port}/__mock/health")
     return server, port
 
@@ -149,67 +158,210 @@ def flood(port: int) -> None:
     conn.close()
 
 
+def seeded_client() -> Any:
+    """An in-process app (serve's defaults) holding 1,000 records per API."""
+    from mockserver import create_app
+
+    client = create_app({"log_requests": False}).test_client()
+    auth = {"Authorization": AUTH["Authorization"]}
+    perscom = {
+        "name": "drill night",
+        "calendar_id": 123,
+        "author_id": 123,
+        "all_day": False,
+        "starts": "2024-01-01T10:00:00Z",
+        "ends": "2024-01-01T11:00:00Z",
+        "description": "d" * 500,
+    }
+    assert (
+        client.post(
+            "/perscom/v2/events/batch", json={"resources": [perscom] * 1000}, headers=auth
+        ).status_code
+        == 200
+    )
+    for i in range(1000):
+        b2 = {"caption": f"event {i}", "startDate": "2024-03-01T10:00:00Z", "endDate": "2024-03-01T11:00:00Z"}
+        assert client.post(LIST, json=b2, headers=auth).status_code == 201
+        kona = {
+            "name": f"k{i}",
+            "start_at": i * 3600,
+            "end_at": i * 3600 + 60,
+            "period": i % 2,
+            "frequency": i % 2,
+        }
+        assert (
+            client.post(
+                "/kona/api/calendar_events", json={"calendar_events": [kona]}, headers=auth
+            ).status_code
+            == 201
+        )
+    tt = [
+        {
+            "ExternalId": f"x{i}",
+            "UserId": 1,
+            "TypeId": 1,
+            "StartTime": "2024-01-01T00:00:00Z",
+            "EndTime": "2024-01-01T01:00:00Z",
+            "Title": "t",
+        }
+        for i in range(1000)
+    ]
+    assert client.put("/twelvetwenty/api/v2/calendar-events/batch", json=tt, headers=auth).status_code == 200
+    return client
+
+
+def costliest_legal() -> list[Any]:
+    """Searches at the limits PERSCOM's spec allows."""
+    from tests.hostile_corpus import Case
+
+    search = "/perscom/v2/events/search?limit=1"
+    dates = [f"2024-01-{d:02d}T10:00:00Z" for d in range(1, 29)] * 4
+    bodies = {
+        "legal-50-date-in-100": {
+            "filters": [{"field": "starts", "operator": "in", "value": dates[:100]}] * 50
+        },
+        "legal-50-text-in-100": {
+            "filters": [{"field": "name", "operator": "not in", "value": [str(i) for i in range(100)]}] * 50
+        },
+        "legal-50-or-like-1000": {
+            "filters": [{"type": "or", "field": "description", "operator": "like", "value": "%d" * 500}] * 50
+        },
+        "legal-keyword-1000": {"search": {"value": "d_" * 500, "case_sensitive": False}},
+        "legal-20-sorts": {
+            "sort": [{"field": f, "direction": "desc"} for f in ("name", "starts", "calendar.name", "id") * 5]
+        },
+    }
+    return [
+        (
+            "perscom",
+            Case(name, "POST", search, json.dumps(body).encode(), {"Content-Type": "application/json"}),
+        )
+        for name, body in bodies.items()
+    ]
+
+
+def cpu_times() -> None:
+    from tests.hostile_corpus import CORPUS
+
+    client = seeded_client()
+    cases = [(api, case) for api, cases in CORPUS.items() for case in cases] + costliest_legal()
+    timings = []
+    for api, case in cases:
+        headers = {**{"Authorization": AUTH["Authorization"]}, **case.headers}
+        started = time.thread_time()
+        response = client.open(case.path, method=case.method, data=case.body, headers=headers)
+        response.get_data()
+        timings.append((time.thread_time() - started, f"{api} {case.name} -> {response.status_code}"))
+    timings.sort(reverse=True)
+    slowest = timings[0][0]
+    print(
+        f"4. CPU time over {len(cases)} hostile and limit-sized requests (1,000 records per API): slowest "
+        f"{slowest:.3f} s ({timings[0][1]}); target <= 0.5 s: {'met' if slowest <= 0.5 else 'NOT met'}"
+    )
+    for seconds, name in timings[:5]:
+        print(f"   {seconds:.3f} s  {name}")
+
+
+def concurrency(threads: int, writers: int = 16, writes: int = 1200, merges: int = 200) -> dict[str, Any]:
+    """tests/test_concurrency.py's hammer at full size; one keep-alive connection per thread."""
+    from tests.test_concurrency import _hammer
+
+    server, port = start("--threads", str(threads))
+    local = threading.local()
+
+    def call(method: str, path: str, body: Any) -> tuple[int, Any]:
+        if not hasattr(local, "conn"):
+            local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        data = json.dumps(body) if body is not None else None
+        local.conn.request(method, path, body=data, headers=AUTH)
+        response = local.conn.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+
+    try:
+        started = time.perf_counter()
+        found = _hammer(call, writers=writers, writes=writes, merges=merges)
+        found["seconds"] = round(time.perf_counter() - started, 1)
+        return found
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--stalled", type=int, default=50)
     parser.add_argument("--slow", type=int, default=50)
+    parser.add_argument("--only", default="1,2,3,4,5")
     args = parser.parse_args()
-    quiet, loaded, ratios = [], [], []
-    for _ in range(args.runs):
-        server, port = start()
-        try:
-            latencies(port, 50)  # warm up
-            calm = latencies(port)
-            socks = hostile_connections(port, args.stalled, args.slow)
-            time.sleep(0.2)
-            busy = latencies(port)
-            for sock in socks:
-                sock.close()
-        finally:
-            server.stop()
-        quiet.append(p99(calm))
-        loaded.append(p99(busy))
-        ratios.append(p99(busy) / p99(calm))
-    print(
-        f"1. GET p99 quiet {statistics.median(quiet):.2f} ms; with {args.stalled} stalled bodies + "
-        f"{args.slow} slow headers open {statistics.median(loaded):.2f} ms "
-        f"(x{statistics.median(ratios):.2f}; target <= 50 ms: {'met' if statistics.median(loaded) <= 50 else 'NOT met'})"
-    )
-
-    server, port = start()
-    try:
-        fresh = worker_rss_mb(server)
-        for chunked in (False, True):
-            peak = PeakRss(server)
-            answer = send_big(port, chunked)
-            top = peak.stop()
-            limit = fresh + 2 * CAP / 2**20
+    only = set(args.only.split(","))
+    if "4" in only:
+        cpu_times()
+    if "5" in only:
+        for threads in (1, 4):
+            found = concurrency(threads)
+            bad = len(found["lost"]) + len(found["resurrected"]) + found["duplicates"]
             print(
-                f"2. 100 MB {'chunked' if chunked else 'declared'} body: {answer}; peak RSS {top:.0f} MB, "
-                f"fresh {fresh:.0f} MB + 2x cap = {limit:.0f} MB: {'met' if top <= limit else 'NOT met'}"
+                f"5. --threads {threads}: 16 x 1,000 writes + 200 merges in {found['seconds']} s: "
+                f"{len(found['lost'])} lost, {len(found['resurrected'])} resurrected, {found['duplicates']} "
+                f"duplicate ids, {found['fixtures']}/200 fixtures kept: {'met' if bad == 0 else 'NOT met'}"
             )
-    finally:
-        server.stop()
-
-    rows = []
-    for _ in range(args.runs):
+    if "1" in only:
+        quiet, loaded, ratios = [], [], []
+        for _ in range(args.runs):
+            server, port = start()
+            try:
+                latencies(port, 50)  # warm up
+                calm = latencies(port)
+                socks = hostile_connections(port, args.stalled, args.slow)
+                time.sleep(0.2)
+                busy = latencies(port)
+                for sock in socks:
+                    sock.close()
+            finally:
+                server.stop()
+            quiet.append(p99(calm))
+            loaded.append(p99(busy))
+            ratios.append(p99(busy) / p99(calm))
+        print(
+            f"1. GET p99 quiet {statistics.median(quiet):.2f} ms; with {args.stalled} stalled bodies + "
+            f"{args.slow} slow headers open {statistics.median(loaded):.2f} ms "
+            f"(x{statistics.median(ratios):.2f}; target <= 50 ms: {'met' if statistics.median(loaded) <= 50 else 'NOT met'})"
+        )
+    if "2" in only:
         server, port = start()
         try:
             fresh = worker_rss_mb(server)
-            flood(port)
-            flooded = worker_rss_mb(server)
-            peers.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
-            time.sleep(0.5)
-            rows.append((fresh, flooded, worker_rss_mb(server)))
+            for chunked in (False, True):
+                peak = PeakRss(server)
+                answer = send_big(port, chunked)
+                top = peak.stop()
+                limit = fresh + 2 * CAP / 2**20
+                print(
+                    f"2. 100 MB {'chunked' if chunked else 'declared'} body: {answer}; peak RSS {top:.0f} MB, "
+                    f"fresh {fresh:.0f} MB + 2x cap = {limit:.0f} MB: {'met' if top <= limit else 'NOT met'}"
+                )
         finally:
             server.stop()
-    fresh, flooded, after = (statistics.median(column) for column in zip(*rows, strict=True))
-    ratio = statistics.median(row[2] / row[0] for row in rows)
-    print(
-        f"3. RSS fresh {fresh:.0f} MB, after flood {flooded:.0f} MB, after reset {after:.0f} MB "
-        f"({ratio:.2f}x fresh, median of {args.runs}; target <= 1.25x: {'met' if ratio <= 1.25 else 'NOT met'})"
-    )
+    if "3" in only:
+        rows = []
+        for _ in range(args.runs):
+            server, port = start()
+            try:
+                fresh = worker_rss_mb(server)
+                flood(port)
+                flooded = worker_rss_mb(server)
+                peers.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
+                time.sleep(0.5)
+                rows.append((fresh, flooded, worker_rss_mb(server)))
+            finally:
+                server.stop()
+        fresh, flooded, after = (statistics.median(column) for column in zip(*rows, strict=True))
+        ratio = statistics.median(row[2] / row[0] for row in rows)
+        print(
+            f"3. RSS fresh {fresh:.0f} MB, after flood {flooded:.0f} MB, after reset {after:.0f} MB "
+            f"({ratio:.2f}x fresh, median of {args.runs}; target <= 1.25x: {'met' if ratio <= 1.25 else 'NOT met'})"
+        )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from mockserver.apis.perscom.sql import (
     condition,
     like_condition,
     like_matcher,
+    set_condition,
     sort_key,
     text,
 )
@@ -139,6 +140,8 @@ def field_predicate(descriptor: Mapping[str, Any], related: Related) -> Predicat
     )
     if op in LIKE_OPERATORS and value is not None and not isinstance(value, list):
         test = like_condition(op, value)  # its matcher built once, not per event
+    elif op in ("in", "not in") and isinstance(value, list):
+        test = set_condition(op, value)
     if "." not in field:
         date_field = field in DATE_FIELDS
         return lambda event: test(event.get(field), date_field)

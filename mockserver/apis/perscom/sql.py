@@ -66,6 +66,25 @@ def like_condition(op: str, value: Any) -> Callable[[Any, bool], bool]:
     return test
 
 
+def set_condition(op: str, values: Sequence[Any]) -> Callable[[Any, bool], bool]:
+    """``condition(actual, op, values)`` for ``in``/``not in`` with an array of plain strings or
+    numbers, as one hash lookup per event when the column holds the same kind of value (MySQL
+    compares them exactly then); anything else takes ``condition``'s way."""
+    strings = all(isinstance(v, str) for v in values)
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    members = frozenset(values) if values and (strings or numbers) else None
+
+    def test(actual: Any, date_field: bool = False) -> bool:
+        plain = (isinstance(actual, str) and strings) or (
+            numbers and isinstance(actual, (int, float)) and not isinstance(actual, bool)
+        )
+        if members is None or date_field or not plain:
+            return condition(actual, op, list(values), date_field=date_field)
+        return (actual in members) != (op == "not in")
+
+    return test
+
+
 def list_condition(actual: Any, op: str, values: Sequence[Any], *, date_field: bool = False) -> bool:
     """Array values: IN / NOT IN / JSON contains all / any; a ``null`` in the array adds OR IS NULL."""
     if None not in values:
