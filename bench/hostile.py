@@ -161,52 +161,10 @@ def flood(port: int) -> None:
 def seeded_client() -> Any:
     """An in-process app (serve's defaults) holding 1,000 records per API."""
     from mockserver import create_app
+    from tests.hostile_corpus import seed
 
     client = create_app({"log_requests": False}).test_client()
-    auth = {"Authorization": AUTH["Authorization"]}
-    perscom = {
-        "name": "drill night",
-        "calendar_id": 123,
-        "author_id": 123,
-        "all_day": False,
-        "starts": "2024-01-01T10:00:00Z",
-        "ends": "2024-01-01T11:00:00Z",
-        "description": "d" * 500,
-    }
-    assert (
-        client.post(
-            "/perscom/v2/events/batch", json={"resources": [perscom] * 1000}, headers=auth
-        ).status_code
-        == 200
-    )
-    for i in range(1000):
-        b2 = {"caption": f"event {i}", "startDate": "2024-03-01T10:00:00Z", "endDate": "2024-03-01T11:00:00Z"}
-        assert client.post(LIST, json=b2, headers=auth).status_code == 201
-        kona = {
-            "name": f"k{i}",
-            "start_at": i * 3600,
-            "end_at": i * 3600 + 60,
-            "period": i % 2,
-            "frequency": i % 2,
-        }
-        assert (
-            client.post(
-                "/kona/api/calendar_events", json={"calendar_events": [kona]}, headers=auth
-            ).status_code
-            == 201
-        )
-    tt = [
-        {
-            "ExternalId": f"x{i}",
-            "UserId": 1,
-            "TypeId": 1,
-            "StartTime": "2024-01-01T00:00:00Z",
-            "EndTime": "2024-01-01T01:00:00Z",
-            "Title": "t",
-        }
-        for i in range(1000)
-    ]
-    assert client.put("/twelvetwenty/api/v2/calendar-events/batch", json=tt, headers=auth).status_code == 200
+    seed(client, 1000, {"Authorization": AUTH["Authorization"]})
     return client
 
 

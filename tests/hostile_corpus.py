@@ -18,6 +18,53 @@ HUGE = "9" * 5000  # past Python's 4,300-digit int-parsing limit
 DEEP = 100_000
 
 
+# one valid record per API: the corpus's writes are made from them, and ``seed`` stores them
+PERSCOM_EVENT = {
+    "name": "x",
+    "calendar_id": 123,
+    "author_id": 123,
+    "all_day": False,
+    "starts": "2024-01-01T00:00:00Z",
+    "ends": "2024-01-01T01:00:00Z",
+}
+B2CORE_EVENT = {"caption": "x", "startDate": "2024-03-01T10:00:00Z", "endDate": "2024-03-01T11:00:00Z"}
+TWELVETWENTY_EVENT = {
+    "ExternalId": "e",
+    "UserId": 1,
+    "TypeId": 1,
+    "StartTime": "2024-01-01T00:00:00Z",
+    "EndTime": "2024-01-01T01:00:00Z",
+    "Title": "t",
+}
+KONA_EVENT = {"name": "x", "start_at": 1700000000, "end_at": 1700003600}
+KONA_DAILY = {"name": "d", "start_at": 0, "end_at": 1, "period": 1, "frequency": 1}
+
+
+def seed(client: Any, count: int, auth: dict[str, str]) -> None:
+    """``count`` records per API through the APIs themselves (half of Kona's daily series)."""
+    perscom = {**PERSCOM_EVENT, "description": "d" * 500}
+    assert (
+        client.post(
+            "/perscom/v2/events/batch", json={"resources": [perscom] * count}, headers=auth
+        ).status_code
+        == 200
+    )
+    for i in range(count):
+        b2core = {**B2CORE_EVENT, "caption": f"event {i}"}
+        assert client.post("/b2core/api/v2/calendars/events", json=b2core, headers=auth).status_code == 201
+        kona = {**(KONA_DAILY if i % 2 == 0 else KONA_EVENT), "name": f"k{i}"}
+        assert (
+            client.post(
+                "/kona/api/calendar_events", json={"calendar_events": [kona]}, headers=auth
+            ).status_code
+            == 201
+        )
+    batch = [{**TWELVETWENTY_EVENT, "ExternalId": f"seed-{i}"} for i in range(count)]
+    assert (
+        client.put("/twelvetwenty/api/v2/calendar-events/batch", json=batch, headers=auth).status_code == 200
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -110,14 +157,7 @@ def generic(
 
 def _perscom() -> list[Case]:
     search = "/perscom/v2/events/search"
-    event = {
-        "name": "x",
-        "calendar_id": 123,
-        "author_id": 123,
-        "all_day": False,
-        "starts": "2024-01-01T00:00:00Z",
-        "ends": "2024-01-01T01:00:00Z",
-    }
+    event = PERSCOM_EVENT
 
     def filters(*items: dict[str, Any]) -> bytes:
         return _json({"filters": list(items)})
@@ -235,7 +275,7 @@ def _perscom() -> list[Case]:
 
 def _b2core() -> list[Case]:
     base = "/b2core/api/v2/calendars/events"
-    event = {"caption": "x", "startDate": "2024-03-01T10:00:00Z", "endDate": "2024-03-01T11:00:00Z"}
+    event = B2CORE_EVENT
     specific = [
         Case("create-description-1mb", "POST", base, _json({**event, "description": "d" * 2**20})),
         Case("create-end-before-start", "POST", base, _json({**event, "endDate": "2024-01-01T00:00:00Z"})),
@@ -259,14 +299,7 @@ def _b2core() -> list[Case]:
 
 def _twelvetwenty() -> list[Case]:
     batch = "/twelvetwenty/api/v2/calendar-events/batch"
-    event = {
-        "ExternalId": "e",
-        "UserId": 1,
-        "TypeId": 1,
-        "StartTime": "2024-01-01T00:00:00Z",
-        "EndTime": "2024-01-01T01:00:00Z",
-        "Title": "t",
-    }
+    event = TWELVETWENTY_EVENT
     cases = generic(
         "/twelvetwenty/api/v2", "/calendar-events/batch", "/calendar-events/{id}", event, lambda x: [x]
     )
@@ -302,12 +335,12 @@ def _twelvetwenty() -> list[Case]:
 
 def _kona() -> list[Case]:
     base = "/kona/api/calendar_events"
-    event = {"name": "x", "start_at": 1700000000, "end_at": 1700003600}
+    event = KONA_EVENT
 
     def wrap(item: Any) -> Any:
         return {"calendar_events": [item]}
 
-    daily = {"name": "d", "start_at": 0, "end_at": 1, "period": 1, "frequency": 1}
+    daily = KONA_DAILY
     specific = [
         Case(
             "create-details-1mb-nested", "POST", base, _json(wrap({**event, "details": {"a": "b" * 2**20}}))

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.hostile_corpus import CORPUS, Case, vendor_error
+from tests.hostile_corpus import CORPUS, Case, seed, vendor_error
 
 AUTH = {"Authorization": "Bearer dev-token"}
 CASES = [(api, case) for api, cases in CORPUS.items() for case in cases]
@@ -23,37 +23,7 @@ def seeded(module_app: Flask) -> FlaskClient:
     change it, which is what the test checks)."""
     client = module_app.test_client()
     client.post("/__mock/reset")
-    event = {
-        "name": "seed",
-        "calendar_id": 123,
-        "author_id": 123,
-        "all_day": False,
-        "starts": "2024-01-01T00:00:00Z",
-        "ends": "2024-01-01T01:00:00Z",
-    }
-    assert (
-        client.post("/perscom/v2/events/batch", json={"resources": [event] * 3}, headers=AUTH).status_code
-        == 200
-    )
-    b2 = {"caption": "seed", "startDate": "2024-03-01T10:00:00Z", "endDate": "2024-03-01T11:00:00Z"}
-    for _ in range(3):
-        assert client.post("/b2core/api/v2/calendars/events", json=b2, headers=AUTH).status_code == 201
-        kona = {
-            "calendar_events": [{"name": "seed", "start_at": 0, "end_at": 1, "period": 1, "frequency": 1}]
-        }
-        assert client.post("/kona/api/calendar_events", json=kona, headers=AUTH).status_code == 201
-    tt = [
-        {
-            "ExternalId": f"seed-{i}",
-            "UserId": 1,
-            "TypeId": 1,
-            "StartTime": "2024-01-01T00:00:00Z",
-            "EndTime": "2024-01-01T01:00:00Z",
-            "Title": "seed",
-        }
-        for i in range(3)
-    ]
-    assert client.put("/twelvetwenty/api/v2/calendar-events/batch", json=tt, headers=AUTH).status_code == 200
+    seed(client, 3, AUTH)
     return client
 
 
