@@ -1,7 +1,7 @@
 """Admin merges against API writes from many threads: no lost update, no resurrection, no
 duplicate id. In-process with real threads (and a short switch interval, so the GIL hands over
 mid-operation), then a live server at --threads 1 and 4. The long version (16 threads x 1,000
-writes) is bench/hostile.py --concurrency."""
+writes beside 200 merges) is bench/hostile.py --only 5."""
 
 from __future__ import annotations
 
