@@ -35,25 +35,25 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
-import peers  # bench/ is a folder of scripts, not a package
+import benchkit  # bench/ is a folder of scripts, not a package
 
 CAP = 10 * 2**20
 LIST = "/b2core/api/v2/calendars/events"
 AUTH = {"Authorization": "Bearer dev-token", "Content-Type": "application/json"}
 
 
-def start(*extra: str) -> tuple[peers.Server, int]:
-    server = peers.Server("ours")
-    port = peers.free_port()
-    server.start([str(peers.BIN / "mockserver"), "serve", "--port", str(port), *extra])
-    peers.wait_up(f"http://127.0.0.1:{port}/__mock/health")
+def start(*extra: str) -> tuple[benchkit.Server, int]:
+    server = benchkit.Server("ours")
+    port = benchkit.free_port()
+    server.start([str(benchkit.BIN / "mockserver"), "serve", "--port", str(port), *extra])
+    benchkit.wait_up(f"http://127.0.0.1:{port}/__mock/health")
     return server, port
 
 
-def worker_rss_mb(server: peers.Server) -> float:
+def worker_rss_mb(server: benchkit.Server) -> float:
     """RSS of the process holding the state: granian's worker (the largest of the tree)."""
-    pids = [pid for proc in server.procs for pid in peers.process_tree(proc.pid)]
-    return max(peers.rss_kb(pid) for pid in pids) / 1024
+    pids = [pid for proc in server.procs for pid in benchkit.process_tree(proc.pid)]
+    return max(benchkit.rss_kb(pid) for pid in pids) / 1024
 
 
 def latencies(port: int, count: int = 200) -> list[float]:
@@ -91,7 +91,7 @@ def hostile_connections(port: int, stalled: int, slow: int) -> list[socket.socke
 
 
 class PeakRss:
-    def __init__(self, server: peers.Server) -> None:
+    def __init__(self, server: benchkit.Server) -> None:
         self.server = server
         self.peak = 0.0
         self.running = True
@@ -309,7 +309,7 @@ def main() -> None:
                 fresh = worker_rss_mb(server)
                 flood(port)
                 flooded = worker_rss_mb(server)
-                peers.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
+                benchkit.request(f"http://127.0.0.1:{port}/__mock/reset", "POST")
                 time.sleep(0.5)
                 rows.append((fresh, flooded, worker_rss_mb(server)))
             finally:
