@@ -37,8 +37,8 @@ def sizes_only(node: Any) -> Any:
     wrongly typed items: 300k errors, 15 s)."""
     if isinstance(node, list):
         return [sizes_only(n) for n in node]
-    if not isinstance(node, Mapping):
-        return node
+    if not isinstance(node, Mapping):  # a boolean schema (``additionalProperties: false``)
+        return True
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in ("properties", "patternProperties") and isinstance(value, Mapping):

@@ -148,3 +148,13 @@ def test_a_body_over_a_size_limit_is_answered_with_that_limit_alone() -> None:
     found = validator.errors({"items": ["x"] * 10_000})
     assert [(e.kind, e.path) for e in found] == [(Kind.MAX_ITEMS, ("items",))]
     assert len(validator.errors({"items": ["x", "y"]})) == 2  # within the limit: every problem
+
+
+def test_the_size_check_refuses_nothing_but_sizes() -> None:
+    """``additionalProperties: false`` (or any other rule) is left to the full check, which names
+    every problem."""
+    from mockserver.validation import SchemaValidator
+
+    schema = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "integer"}}}
+    found = SchemaValidator(schema, {}).errors({"zeta": 1, "alpha": 2, "a": "x"})
+    assert len(found) == 2, found  # the unknown keys (one error naming both) and a's type
