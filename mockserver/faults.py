@@ -1,0 +1,108 @@
+"""Delays and socket-level faults, carried out by the ASGI front after the app has answered.
+
+A delay is an ``asyncio.sleep`` in the event loop: no thread waits, so other clients are served
+meanwhile. ``dribble`` and ``truncate`` are plain ASGI: the body sent in timed chunks, or half of
+it under the full ``Content-Length`` before the connection is shut.
+
+``reset``, ``empty`` and ``garbage`` need what ASGI does not give: the socket. granian runs the
+app in the process that holds the connections, so the front finds the accepted socket whose peer
+is the request's client (``/proc/self/fd``, Linux) and works on a duplicate of it: ``empty`` shuts
+it (FIN, no byte sent), ``garbage`` writes bytes that are no HTTP and shuts it, ``reset`` sets
+``SO_LINGER`` to zero and shuts the reading side, so the server's close sends RST. The app then
+returns without a response, which granian drops on the dead connection. Where the socket cannot
+be found (another OS), the fault is not done and the journal says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import struct
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from mockserver.prefer import Fault
+
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+GARBAGE = b"\x8f\x00\xffNOT-HTTP garbage from the mock (fault=garbage)\r\n\xfe\x00"
+SOCKET_FAULTS = ("reset", "empty", "garbage")
+
+
+def client_socket(client: Any) -> socket.socket | None:
+    """A duplicate of the accepted socket whose peer is ``client`` (host, port), or None."""
+    if not client:
+        return None
+    wanted = (str(client[0]), int(client[1]))
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return None
+    for name in names:
+        try:
+            if not os.readlink(f"/proc/self/fd/{name}").startswith("socket:"):
+                continue
+            found = socket.socket(fileno=os.dup(int(name)))
+        except (OSError, ValueError):
+            continue
+        try:
+            if found.getpeername()[:2] == wanted:
+                return found
+        except OSError:
+            pass
+        found.close()
+    return None
+
+
+def break_connection(kind: str, client: Any) -> bool:
+    """Do a socket fault (``reset``, ``empty``, ``garbage``); False when the socket is not found."""
+    found = client_socket(client)
+    if found is None:
+        return False
+    with found:
+        if kind == "garbage":
+            found.sendall(GARBAGE)
+        if kind == "reset":
+            found.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            found.shutdown(socket.SHUT_RD)
+        else:
+            found.shutdown(socket.SHUT_RDWR)
+    return True
+
+
+async def deliver(
+    send: Send,
+    status: int,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    *,
+    delay_ms: float = 0.0,
+    fault: Fault | None = None,
+    client: Any = None,
+) -> str | None:
+    """Send the answer after ``delay_ms``, with ``fault`` applied; returns why a fault was not done."""
+    if delay_ms > 0:
+        await asyncio.sleep(delay_ms / 1000)
+    if fault is not None and fault.kind in SOCKET_FAULTS:
+        if break_connection(fault.kind, client):
+            return None
+        reason: str | None = f"{fault.kind}: the connection's socket was not found"
+        fault = None
+    else:
+        reason = None
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    if fault is None or not body:
+        await send({"type": "http.response.body", "body": body})
+    elif fault.kind == "truncate":
+        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        await asyncio.sleep(0.01)  # let the half leave before the connection is shut
+        if not break_connection("empty", client):
+            await send({"type": "http.response.body", "body": body[len(body) // 2 :]})
+            return "truncate: the connection's socket was not found"
+    else:  # dribble
+        step = -(-len(body) // fault.chunks)
+        for start in range(0, len(body), step):
+            await send({"type": "http.response.body", "body": body[start : start + step], "more_body": True})
+            await asyncio.sleep(fault.interval_ms / 1000)
+        await send({"type": "http.response.body", "body": b""})
+    return reason
