@@ -28,18 +28,13 @@ from mockserver import prefer
 from mockserver.chaos import Effect, documents
 from mockserver.documented import NotDocumented, OperationResponses
 from mockserver.errors import ApiError
+from mockserver.faults import CAPABILITIES_KEY
 from mockserver.prefer import Fault, PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Reply
 from mockserver.services import Services
 from mockserver.spec import Operation, Spec
 
-CONTROL_KEY = "mockserver.control"  # the WSGI environ key the front and the journal read
-# The server layer puts the set of effects it can carry out under this key ("delay", "fault"): a
-# delay must wait without holding a worker thread and a fault needs the socket, which a plain
-# WSGI server gives neither of. Without it such a preference or rule is refused, not ignored.
-CAPABILITIES_KEY = "mockserver.capabilities"
-RESPONSE_STATUSES = range(400, 600)
 
 
 class InjectedStatus(ApiError):

@@ -24,6 +24,12 @@ from typing import Any
 
 from mockserver.prefer import Fault
 
+CONTROL_KEY = "mockserver.control"  # the WSGI environ key of a request's control.Control
+# The server layer puts the set of effects it can carry out under this key ("delay", "fault"): a
+# delay must wait without holding a worker thread and a fault needs the socket, which a plain
+# WSGI server gives neither of. Without it such a preference or rule is refused, not ignored.
+CAPABILITIES_KEY = "mockserver.capabilities"
+FRONT_CAPABILITIES = frozenset({"delay", "fault"})  # what an ASGI front using deliver() can do
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 GARBAGE = b"\x8f\x00\xffNOT-HTTP garbage from the mock (fault=garbage)\r\n\xfe\x00"
 SOCKET_FAULTS = ("reset", "empty", "garbage")

@@ -24,7 +24,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from mockserver.admin import ADMIN_PREFIX
-from mockserver.control import CONTROL_KEY
+from mockserver.faults import CONTROL_KEY
 from mockserver.intake import REFUSAL_KEY, refusal_of
 from mockserver.proxy import VIOLATIONS_HEADER
 from mockserver.registry import Reply

@@ -18,7 +18,6 @@ from mockserver import replay
 from mockserver.auth import AuthFailure, Principal, authenticate, drawn_from
 from mockserver.chaos import documents
 from mockserver.control import (
-    CONTROL_KEY,
     Control,
     ResponseControl,
     not_documented,
@@ -27,6 +26,7 @@ from mockserver.control import (
 from mockserver.documented import NotDocumented
 from mockserver.errors import ApiError, Forbidden, RequestValidationError, StoreUnavailable, Unauthorized
 from mockserver.jsonbody import blank_outside_strings
+from mockserver.faults import CONTROL_KEY
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
