@@ -211,12 +211,9 @@ class Rules:
     """The installed rules, in the order they were added; thread-safe."""
 
     def __init__(self) -> None:
-        self._rules: list[Rule] = []
+        self.rules: list[Rule] = []
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-
-    def __bool__(self) -> bool:
-        return bool(self._rules)
 
     def add(self, given: Mapping[str, Any], now: datetime, operations: Mapping[str, list[Operation]]) -> Rule:
         """Install a rule from its (schema-checked) JSON; ``operations`` lists each API's operations."""
@@ -227,26 +224,26 @@ class Rules:
     def install(self, rule: Rule) -> Rule:
         with self._lock:
             rule.id = f"r{next(self._ids)}"  # only a rule installed takes an id
-            self._rules.append(rule)
+            self.rules.append(rule)
         return rule
 
     def listing(self, now: datetime) -> list[dict[str, Any]]:
         with self._lock:
             self._expire(now)
-            return [rule.shown() for rule in self._rules]
+            return [rule.shown() for rule in self.rules]
 
     def remove(self, rule_id: str) -> bool:
         with self._lock:
-            kept = [rule for rule in self._rules if rule.id != rule_id]
-            removed = len(kept) != len(self._rules)
-            self._rules = kept
+            kept = [rule for rule in self.rules if rule.id != rule_id]
+            removed = len(kept) != len(self.rules)
+            self.rules = kept
         return removed
 
     def clear(self, api: str | None = None) -> int:
         with self._lock:
-            kept = [] if api is None else [rule for rule in self._rules if rule.scope.api != api]
-            count = len(self._rules) - len(kept)
-            self._rules = kept
+            kept = [] if api is None else [rule for rule in self.rules if rule.scope.api != api]
+            count = len(self.rules) - len(kept)
+            self.rules = kept
         return count
 
     def decide(self, api: str, operation: Operation, path: str, now: datetime) -> list[Effect]:
@@ -254,7 +251,7 @@ class Rules:
         with self._lock:
             self._expire(now)
             found = []
-            for rule in self._rules:
+            for rule in self.rules:
                 if rule.scope.matches(api, operation, path):
                     effect = rule.decide(operation, now)
                     if effect is not None:
@@ -262,8 +259,8 @@ class Rules:
             return found
 
     def _expire(self, now: datetime) -> None:
-        if any(rule.expires is not None and now >= rule.expires for rule in self._rules):
-            self._rules = [r for r in self._rules if r.expires is None or now < r.expires]
+        if any(rule.expires is not None and now >= rule.expires for rule in self.rules):
+            self.rules = [r for r in self.rules if r.expires is None or now < r.expires]
 
 
 def build_rule(given: Mapping[str, Any], now: datetime, rule_id: str) -> Rule:

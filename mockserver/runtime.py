@@ -158,13 +158,15 @@ class ApiRuntime:
             if self.services.store.shared:
                 self.services.store.sync(self.name)  # what other workers wrote first (StoreUnavailable: 503)
             base_url = _host_url(request) + mount
-            try:
-                preferences = ResponseControl.preferences(request)
-            except PreferenceError as error:
-                return preference_error(error), compiled.operation.operation_id
-            if preferences is None and not self.services.chaos:
-                reply = self._handle(compiled, request, path_args, base_url)
+            environ = request.environ
+            quiet = "HTTP_PREFER" not in environ and "__" not in environ.get("QUERY_STRING", "")
+            if quiet and not self.services.chaos.rules:
+                reply = self._handle(compiled, request, path_args, base_url)  # no response control
             else:
+                try:
+                    preferences = ResponseControl.preferences(request)
+                except PreferenceError as error:
+                    return preference_error(error), compiled.operation.operation_id
                 reply, own = self._controlled(compiled, request, path, path_args, base_url, preferences)
         except ApiError as error:
             reply = self.definition.render_error(
@@ -193,7 +195,7 @@ class ApiRuntime:
         control = Control()
         request.environ[CONTROL_KEY] = control
         injected = None
-        if self.services.chaos:
+        if self.services.chaos.rules:
             for effect in self.control.rule_effects(request, operation, path):
                 control.add(effect)
                 if injected is None and effect.status is not None and effect.skipped is None:
