@@ -1,5 +1,5 @@
 """Socket-level faults and delays at the TCP level: raw sockets, requests and curl see what a real
-client would. ``faults.deliver`` runs under granian's ASGI interface (tests/data/fault_app.py)."""
+client would. ``faults.deliver`` runs under granian's ASGI and RSGI interfaces (tests/data/fault_app.py)."""
 
 from __future__ import annotations
 
@@ -30,10 +30,10 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def base() -> Iterator[str]:
+@pytest.fixture(scope="module", params=["asgi", "rsgi"])
+def base(request: pytest.FixtureRequest) -> Iterator[str]:
     port = _free_port()
-    command = [sys.executable, "-m", "granian", "--interface", "asgi", "--host", "127.0.0.1",
+    command = [sys.executable, "-m", "granian", "--interface", request.param, "--host", "127.0.0.1",
                "--port", str(port), "--no-ws", "tests.data.fault_app:app"]
     proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -121,11 +121,11 @@ def test_what_curl_sees(base: str, path: str, exit_code: int) -> None:
 
 
 def test_a_delay_holds_no_one_else_up(base: str) -> None:
-    slow = threading.Thread(target=lambda: requests.get(f"{base}/delay/3000", timeout=10))
+    slow = threading.Thread(target=lambda: requests.get(f"{base}/delay/1500", timeout=10))
     slow.start()
     time.sleep(0.2)
     latencies = []
-    for _ in range(30):
+    for _ in range(20):
         started = time.perf_counter()
         requests.get(f"{base}/ok", timeout=5)
         latencies.append(time.perf_counter() - started)
