@@ -1,16 +1,23 @@
-"""Delays and socket-level faults, carried out by the ASGI front after the app has answered.
+"""Delays and socket-level faults, for a server front to carry out after the app has answered.
+
+A front that calls ``deliver`` puts ``FRONT_CAPABILITIES`` in each request's environ under
+``CAPABILITIES_KEY`` and reads the app's ``control.Control`` back from ``CONTROL_KEY``. Until the
+served mock has such a front (issue 13's intake), ``mockserver serve`` does not set them, so a
+``delay`` or ``fault`` preference or rule is refused rather than silently ignored.
 
 A delay is an ``asyncio.sleep`` in the event loop: no thread waits, so other clients are served
-meanwhile. ``dribble`` and ``truncate`` are plain ASGI: the body sent in timed chunks, or half of
-it under the full ``Content-Length`` before the connection is shut.
+meanwhile. ``dribble`` and ``truncate`` need only a streamed response: the body sent in timed
+chunks, or half of it under the full ``Content-Length`` before the connection is shut.
+``deliver`` writes through a ``Writer``: ``AsgiWriter`` (ASGI ``send``) or ``RsgiWriter``
+(granian's RSGI protocol object), so either interface of a front can use it.
 
-``reset``, ``empty`` and ``garbage`` need what ASGI does not give: the socket. granian runs the
+``reset``, ``empty`` and ``garbage`` need what neither ASGI nor RSGI gives: the socket. granian runs the
 app in the process that holds the connections, so the front finds the accepted socket whose peer
 is the request's client (``/proc/self/fd``, Linux) and works on a duplicate of it: ``empty`` shuts
 it (FIN, no byte sent), ``garbage`` writes bytes that are no HTTP and shuts it, ``reset`` sets
 ``SO_LINGER`` to zero and shuts the reading side, so the server's close sends RST. The app then
 returns without a response, which granian drops on the dead connection. Where the socket cannot
-be found (another OS), the fault is not done and the journal says so.
+be found (another OS), the fault is not done and ``deliver`` returns why.
 """
 
 from __future__ import annotations
