@@ -27,7 +27,7 @@ import os
 import socket
 import struct
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.prefer import Fault
 
@@ -43,10 +43,10 @@ SOCKET_FAULTS = ("reset", "empty", "garbage")
 
 
 def client_socket(client: Any) -> socket.socket | None:
-    """A duplicate of the accepted socket whose peer is ``client`` (host, port), or None."""
-    if not client:
+    """A duplicate of the accepted socket whose peer is ``client``, or None."""
+    wanted = peer(client)
+    if wanted is None:
         return None
-    wanted = (str(client[0]), int(client[1]))
     try:
         names = os.listdir("/proc/self/fd")
     except OSError:
@@ -83,39 +83,85 @@ def break_connection(kind: str, client: Any) -> bool:
     return True
 
 
+class Writer(Protocol):
+    """How a front sends one response: its head, then body chunks (ASGI and RSGI adapters below)."""
+
+    async def start(self, status: int, headers: list[tuple[str, str]]) -> None: ...
+
+    async def write(self, chunk: bytes, more: bool) -> None: ...
+
+
+class AsgiWriter:
+    def __init__(self, send: Send) -> None:
+        self.send = send
+
+    async def start(self, status: int, headers: list[tuple[str, str]]) -> None:
+        raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+        await self.send({"type": "http.response.start", "status": status, "headers": raw})
+
+    async def write(self, chunk: bytes, more: bool) -> None:
+        await self.send({"type": "http.response.body", "body": chunk, "more_body": more})
+
+
+class RsgiWriter:
+    """granian's RSGI protocol object: a streamed response (``response_stream``)."""
+
+    def __init__(self, proto: Any) -> None:
+        self.proto = proto
+        self.transport: Any = None
+
+    async def start(self, status: int, headers: list[tuple[str, str]]) -> None:
+        self.transport = self.proto.response_stream(status, headers)
+
+    async def write(self, chunk: bytes, more: bool) -> None:
+        if chunk:
+            await self.transport.send_bytes(chunk)
+
+
+def peer(client: Any) -> tuple[str, int] | None:
+    """(host, port) from an ASGI ``client`` pair or an RSGI ``"host:port"`` string."""
+    try:
+        if isinstance(client, str):
+            host, _, port = client.rpartition(":")
+            return host.strip("[]"), int(port)
+        return str(client[0]), int(client[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
 async def deliver(
-    send: Send,
+    writer: Writer,
     status: int,
-    headers: list[tuple[bytes, bytes]],
+    headers: list[tuple[str, str]],
     body: bytes,
     *,
     delay_ms: float = 0.0,
     fault: Fault | None = None,
     client: Any = None,
 ) -> str | None:
-    """Send the answer after ``delay_ms``, with ``fault`` applied; returns why a fault was not done."""
+    """Send the answer after ``delay_ms``, with ``fault`` applied; returns why a fault was not done.
+
+    ``headers`` are text pairs as a WSGI app gives them; ``client`` is the scope's client."""
     if delay_ms > 0:
         await asyncio.sleep(delay_ms / 1000)
+    reason = None
     if fault is not None and fault.kind in SOCKET_FAULTS:
         if break_connection(fault.kind, client):
             return None
-        reason: str | None = f"{fault.kind}: the connection's socket was not found"
-        fault = None
-    else:
-        reason = None
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+        reason, fault = f"{fault.kind}: the connection's socket was not found", None
+    await writer.start(status, headers)
     if fault is None or not body:
-        await send({"type": "http.response.body", "body": body})
+        await writer.write(body, False)
     elif fault.kind == "truncate":
-        await send({"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True})
+        await writer.write(body[: len(body) // 2], True)
         await asyncio.sleep(0.01)  # let the half leave before the connection is shut
         if not break_connection("empty", client):
-            await send({"type": "http.response.body", "body": body[len(body) // 2 :]})
+            await writer.write(body[len(body) // 2 :], False)
             return "truncate: the connection's socket was not found"
     else:  # dribble
         step = -(-len(body) // fault.chunks)
         for start in range(0, len(body), step):
-            await send({"type": "http.response.body", "body": body[start : start + step], "more_body": True})
+            await writer.write(body[start : start + step], True)
             await asyncio.sleep(fault.interval_ms / 1000)
-        await send({"type": "http.response.body", "body": b""})
+        await writer.write(b"", False)
     return reason
