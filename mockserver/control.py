@@ -74,7 +74,10 @@ class Control:
 
 def unable(effect: str) -> str:
     why = "wait without holding a worker thread" if effect == "delay" else "reach the socket"
-    return f"supported by this server layer (a {effect} must {why}: it comes with the non-blocking front)"
+    return (
+        f"supported by this server layer (a {effect} must {why}: `mockserver serve` carries it out, "
+        "a plain WSGI server or test client cannot)"
+    )
 
 
 def mock_error(status: int, kind: str, message: str, **extra: Any) -> Reply:

@@ -161,7 +161,8 @@ async def deliver(
     else:  # dribble
         step = -(-len(body) // fault.chunks)
         for start in range(0, len(body), step):
+            if start:  # the pause comes between chunks
+                await asyncio.sleep(fault.interval_ms / 1000)
             await writer.write(body[start : start + step], True)
-            await asyncio.sleep(fault.interval_ms / 1000)
         await writer.write(b"", False)
     return reason

@@ -29,6 +29,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from mockserver.errors import ApiError, PayloadTooLarge, RequestTimeout
+from mockserver.faults import (
+    CAPABILITIES_KEY,
+    CONTROL_KEY,
+    FRONT_CAPABILITIES,
+    AsgiWriter,
+    RsgiWriter,
+    Writer,
+    deliver,
+)
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -265,7 +274,10 @@ class Intake:
             body, refusal = b"", refused.refusal
         except (ConnectionResetError, ValueError):
             return  # the client left mid-body (or sent a length that is no number): nobody to answer
-        status, headers, content = await self.run(wsgi_environ(scope, body), refusal)
+        environ = wsgi_environ(scope, body)
+        status, headers, content = await self.run(environ, refusal)
+        if await self.controlled(environ, AsgiWriter(send), (status, headers, content), scope.get("client")):
+            return
         raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": content})
@@ -281,7 +293,10 @@ class Intake:
             body, refusal = b"", refused.refusal
         except (ConnectionResetError, ValueError):
             return
-        status, headers, content = await self.run(rsgi_environ(scope, body), refusal)
+        environ = rsgi_environ(scope, body)
+        status, headers, content = await self.run(environ, refusal)
+        if await self.controlled(environ, RsgiWriter(proto), (status, headers, content), scope.client):
+            return
         proto.response_bytes(status, headers, content)
 
     async def run(
@@ -291,6 +306,7 @@ class Intake:
             environ[REFUSAL_KEY] = refusal
             environ.pop("CONTENT_LENGTH", None)  # the app sees no body, not a truncated one
         await self.admit(environ)
+        environ[CAPABILITIES_KEY] = FRONT_CAPABILITIES  # delays and faults are carried out here
         if self.pool is None:
             status, headers, content = run_wsgi(self.wsgi_app, environ)
         else:
@@ -299,6 +315,19 @@ class Intake:
         if refusal is not None:  # the rest of the body stays unread: the connection cannot be reused
             headers.append(("Connection", "close"))
         return status, headers, content
+
+    async def controlled(
+        self, environ: dict[str, Any], writer: Writer, answer: tuple[int, list[tuple[str, str]], bytes], client: Any
+    ) -> bool:
+        """Send the answer with the delay or fault a rule or ``Prefer`` asked for (``faults.py``):
+        the delay waits in the event loop, holding no thread. False when none was asked for."""
+        control = environ.get(CONTROL_KEY)
+        if control is None or not (control.delay_ms or control.fault):
+            return False
+        missed = await deliver(writer, *answer, delay_ms=control.delay_ms, fault=control.fault, client=client)
+        if missed and control.effects:
+            control.effects[-1]["skipped"] = missed  # the journal entry holds this same list
+        return True
 
     async def admit(self, environ: dict[str, Any]) -> None:
         """Wait here, in the event loop, for whatever must happen before the app runs (nothing yet)."""

@@ -17,6 +17,7 @@ from mockserver.accesslog import BufferedAccessLog
 from mockserver.app import create_app
 from mockserver.config import MockConfig, from_environment, read_config_file
 from mockserver.errors import ConfigurationError, StoreUnavailable
+from mockserver.faults import FRONT_CAPABILITIES
 from mockserver.intake import Intake
 from mockserver.store import StateLoadError
 
@@ -136,7 +137,9 @@ def app_from_environment() -> Flask:
 def intake_from_environment() -> Intake:
     """The ASGI factory granian calls in the serving process: the intake front before the WSGI app."""
     app = app_from_environment()
-    config = app.extensions["mockserver"].config
+    mock = app.extensions["mockserver"]
+    mock.capabilities = FRONT_CAPABILITIES  # chaos rules may delay and fault: the front carries them out
+    config = mock.config
     options = json.loads(os.environ.get(OPTIONS_VARIABLE, "{}"))
     return Intake(
         app.wsgi_app,

@@ -188,4 +188,4 @@ def test_a_failed_draw_answers_the_handler(client: FlaskClient, mock: MockServer
 def test_delay_and_fault_are_refused_where_they_cannot_be_done(client: FlaskClient, header: str) -> None:
     response = prefer(client, EVENTS, header)
     assert response.status_code == 422
-    assert "front" in response.get_json()["message"]
+    assert "mockserver serve" in response.get_json()["message"]
