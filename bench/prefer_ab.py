@@ -11,6 +11,10 @@ working tree; both run from the same venv, one at a time, interleaved A B, B A, 
 * ``--mode wsgi``: the same GETs called straight on the WSGI app in one process (no sockets, no
   access log), ``--calls`` each: a single-threaded CPU loop, far less disturbed by other jobs on a
   shared machine than wrk's 16 connections.
+* ``--mode instructions``: the same loop under ``valgrind --tool=callgrind``, which counts machine
+  instructions instead of timing them, so the figure is the same whatever else the machine runs.
+  Each tree is run with ``--calls`` and with ``2 × --calls`` requests per path; the difference
+  divided by ``--calls`` is the cost of one request, start-up cancelled out. Needs ``valgrind``.
 
 Prints per-run figures and the medians with the ratio B/A.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -85,6 +90,45 @@ def measure_wsgi(tree: Path, calls: int) -> dict[str, tuple[float, float]]:
     return {name: (float(value), 0.0) for name, value in zip(PATHS, out, strict=True)}
 
 
+COUNT_LOOP = """
+import io, sys
+from mockserver import create_app
+app = create_app({"log_requests": False})
+environ_base = {"REQUEST_METHOD": "GET", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
+                "wsgi.url_scheme": "http", "HTTP_HOST": "127.0.0.1", "QUERY_STRING": "",
+                "HTTP_AUTHORIZATION": "Bearer dev-token"}
+for _ in range(int(sys.argv[1])):
+    b"".join(app.wsgi_app(dict(environ_base, PATH_INFO=sys.argv[2], **{"wsgi.input": io.BytesIO()}), lambda s, h: None))
+"""
+
+
+def instructions(tree: Path, path: str, calls: int) -> int:
+    """Instructions callgrind counted for a process that starts the app and makes ``calls`` GETs."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONHASHSEED": "0"}
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", COUNT_LOOP,
+         str(calls), path],
+        cwd=tree, env=env, capture_output=True, text=True, check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if found is None:
+        raise SystemExit(f"callgrind printed no count:\n{done.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def measure_instructions(trees: dict[str, Path], calls: int) -> None:
+    per_request: dict[str, dict[str, float]] = {name: {} for name in trees}
+    for workload, path in PATHS.items():
+        for name, tree in trees.items():
+            once, twice = instructions(tree, path, calls), instructions(tree, path, 2 * calls)
+            per_request[name][workload] = (twice - once) / calls
+            print(f"{name:14} {workload:13} {per_request[name][workload]:12,.0f} instructions per request", flush=True)
+    print()
+    for workload in PATHS:
+        a, b = (per_request[name][workload] for name in trees)
+        print(f"{workload:13}  A {a:12,.0f}   B {b:12,.0f}   B/A {b / a:.3f} (instructions per request)")
+
+
 def measure_cost(batches: int = 200, size: int = 200) -> None:
     import io
     import timeit
@@ -92,7 +136,7 @@ def measure_cost(batches: int = 200, size: int = 200) -> None:
     from werkzeug.wrappers import Request
 
     from mockserver import create_app
-    from mockserver.control import ResponseControl
+    from mockserver.control import uncontrolled
 
     app = create_app({"log_requests": False})
     mock = app.extensions["mockserver"]
@@ -109,7 +153,7 @@ def measure_cost(batches: int = 200, size: int = 200) -> None:
         request = Request({**environ, "wsgi.input": io.BytesIO()})
 
         def added(request: Request = request) -> None:
-            if ResponseControl.preferences(request) is None and not mock.chaos:
+            if uncontrolled(request.environ, mock.chaos):  # the step runtime.py takes per request
                 pass
 
         best = {"whole": float("inf"), "added": float("inf")}
@@ -127,7 +171,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--base", default="main")
     parser.add_argument("--port", type=int, default=18750)
-    parser.add_argument("--mode", choices=("served", "wsgi", "cost"), default="served")
+    parser.add_argument("--mode", choices=("served", "wsgi", "cost", "instructions"), default="served")
     parser.add_argument("--calls", type=int, default=20000)
     args = parser.parse_args()
     if args.mode == "cost":
@@ -135,6 +179,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as scratch:
         trees = {"A (base)": export(args.base, Path(scratch)), "B (this tree)": ROOT}
+        if args.mode == "instructions":
+            measure_instructions(trees, min(args.calls, 2000))
+            return
         results: dict[str, list[dict[str, tuple[float, float]]]] = {name: [] for name in trees}
         for run in range(args.runs):
             order = list(trees.items()) if run % 2 == 0 else list(trees.items())[::-1]  # A B, B A, ...

@@ -1,4 +1,4 @@
-"""``contracts run``: the contract suites (schemathesis + scenarios) against the mock or a live URL.
+"""contracts run: the contract suites (schemathesis + scenarios) against the mock or a live URL.
 
 Exit codes: 0 passed, 1 failures (an operation not exercised included), 2 a usage error or a
 target that cannot be tested (unreachable, token refused, not the API), 130 interrupted.

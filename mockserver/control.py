@@ -72,6 +72,13 @@ class Control:
             self.fault = self.fault or effect.fault
 
 
+def uncontrolled(environ: dict[str, Any], chaos: Any) -> bool:
+    """True when no response control can apply: no ``Prefer`` header, no ``__`` query key, no rule.
+
+    The common path: a plain test of the environ, so requests without control cost no parsing."""
+    return "HTTP_PREFER" not in environ and "__" not in environ.get("QUERY_STRING", "") and not chaos.rules
+
+
 def unable(effect: str) -> str:
     why = "wait without holding a worker thread" if effect == "delay" else "reach the socket"
     return (

@@ -1,8 +1,8 @@
 """Delays and socket-level faults, for a server front to carry out after the app has answered.
 
 A front that calls ``deliver`` puts ``FRONT_CAPABILITIES`` in each request's environ under
-``CAPABILITIES_KEY`` and reads the app's ``control.Control`` back from ``CONTROL_KEY``. Until the
-served mock has such a front (issue 13's intake), ``mockserver serve`` does not set them, so a
+``CAPABILITIES_KEY`` and reads the app's ``control.Control`` back from ``CONTROL_KEY``. The served
+mock's front (``intake.Intake``) does; a plain WSGI server or test client does not, so there a
 ``delay`` or ``fault`` preference or rule is refused rather than silently ignored.
 
 A delay is an ``asyncio.sleep`` in the event loop: no thread waits, so other clients are served

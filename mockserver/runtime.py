@@ -22,6 +22,7 @@ from mockserver.control import (
     ResponseControl,
     not_documented,
     preference_error,
+    uncontrolled,
 )
 from mockserver.documented import NotDocumented
 from mockserver.errors import ApiError, Forbidden, RequestValidationError, StoreUnavailable, Unauthorized
@@ -158,9 +159,7 @@ class ApiRuntime:
             if self.services.store.shared:
                 self.services.store.sync(self.name)  # what other workers wrote first (StoreUnavailable: 503)
             base_url = _host_url(request) + mount
-            environ = request.environ
-            quiet = "HTTP_PREFER" not in environ and "__" not in environ.get("QUERY_STRING", "")
-            if quiet and not self.services.chaos.rules:
+            if uncontrolled(request.environ, self.services.chaos):
                 reply = self._handle(compiled, request, path_args, base_url)  # no response control
             else:
                 try:
