@@ -152,6 +152,8 @@ def test_a_request_shows_up_in_the_dashboard_within_2s_and_opens_to_its_body(
     expect(detail).to_contain_text(caption)  # the request body
     expect(detail).to_contain_text(f'"id": {created["id"]}')  # the response body
     expect(detail).to_contain_text("Bearer dev-…(9)")  # headers, credentials masked
+    # the state panel follows the journal: the new record shows without pressing Refresh
+    expect(page.locator('.state-part[data-key="events"]')).to_contain_text(caption, timeout=2000)
     screenshot(page, "dashboard")
 
     # a fault injected with Prefer is named in its row
