@@ -36,7 +36,6 @@ from mockserver.services import Services
 from mockserver.spec import Operation, Spec
 
 
-
 class InjectedStatus(ApiError):
     """A status a rule or ``Prefer: fail=`` injects, rendered in the vendor's envelope; one
     subclass per status (``injected(503)`` is a ``ServiceUnavailable``), as the core's classes
