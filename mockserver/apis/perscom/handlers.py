@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from mockserver.apis.perscom.pagination import paginate
+from mockserver.apis.perscom.listing import paginate
 from mockserver.apis.perscom.params import (
     Trashed,
     flag,

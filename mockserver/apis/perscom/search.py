@@ -1,7 +1,7 @@
 """``POST /{version}/events/search``: laravel-orion search over in-memory events.
 
 ``apply_search(events, body)`` takes the events already limited by the trash flags and in storage
-(id) order, and returns the matching ones ordered; pagination is separate (``pagination.py``).
+(id) order, and returns the matching ones ordered; pagination is separate (``listing.py``).
 Events are dicts keyed as the API returns them; date fields may be aware ``datetime`` objects or
 RFC 3339 strings. Related records (``calendar``, ``author``, ``tags``) come from ``related(event,
 relation)``, by default the event's own embedded key.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.apis.perscom.pagination import link_collection, page_window, paginate
+from mockserver.apis.perscom.listing import link_collection, page_window, paginate
 
 BASE = "https://api.perscom.io/v2/events"
 
