@@ -57,21 +57,22 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return text
 
 
-def port_number(text: str) -> int:
+def _whole_number(text: str, noun: str) -> int:
     try:
-        port = int(text)
+        return int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a {noun}: {text!r}") from None
+
+
+def port_number(text: str) -> int:
+    port = _whole_number(text, "port number")
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"port {port} is out of range (1-65535)")
     return port
 
 
 def positive(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    number = _whole_number(text, "whole number")
     if number < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
     return number
