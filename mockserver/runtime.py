@@ -26,8 +26,8 @@ from mockserver.control import (
 )
 from mockserver.documented import NotDocumented
 from mockserver.errors import ApiError, Forbidden, RequestValidationError, StoreUnavailable, Unauthorized
-from mockserver.jsonbody import blank_outside_strings
 from mockserver.faults import CONTROL_KEY
+from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers

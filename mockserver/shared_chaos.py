@@ -44,7 +44,7 @@ class SharedRules(Rules):
     def listing(self, now: datetime) -> list[dict[str, Any]]:
         self.store.sync()
         with self._lock:
-            rules = list(self._rules)
+            rules = list(self.rules)
         if rules:
             keys = [self._key(rule, name) for rule in rules for name in ("matched", "hits")]
             values = self.store.log.call("mget", keys)
@@ -63,7 +63,7 @@ class SharedRules(Rules):
 
     def _forget(self) -> None:
         with self._lock:
-            self._rules = []
+            self.rules = []
             self._ids = itertools.count(1)
 
     def _key(self, rule: Rule, name: str) -> str:
