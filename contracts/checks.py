@@ -19,6 +19,7 @@ rate limit and guards apply to it too.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -227,10 +228,11 @@ def _difference(before: Any, after: Any) -> str:
 
 @dataclass(frozen=True)
 class FalsePositive:
-    """One reviewed exception: ``check`` may fail for ``api`` when every condition holds."""
+    """One reviewed exception: failures with schemathesis' stable ``code`` (e.g. ST202) may be
+    dropped for ``api`` when every condition holds."""
 
     api: str
-    check: str
+    code: str
     reason: str
     operations: frozenset[str] = frozenset()  # operationIds; empty = every operation
     statuses: frozenset[int] = frozenset()  # only responses with these statuses
@@ -238,7 +240,7 @@ class FalsePositive:
     query_any: frozenset[str] = frozenset()  # only when the request carries one of these
 
     def covers(self, api: str, failure: Failure, case: Case[Any], response: StResponse) -> bool:
-        if api != self.api or self.check not in failure.checks:
+        if api != self.api or failure.code != self.code:
             return False
         if self.operations and operation_id(case) not in self.operations:
             return False
@@ -273,17 +275,18 @@ def _error_fields(body: Any) -> Iterable[str]:
 
 def load_false_positives(path: Path = FALSE_POSITIVES) -> list[FalsePositive]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    known = {"api", "check", "reason", "operations", "statuses", "error_fields", "query_any", "rule"}
+    known = {"api", "code", "reason", "operations", "statuses", "error_fields", "query_any", "rule"}
     found = []
     for number, raw in enumerate(entries, 1):
         unknown = set(raw) - known
-        needed = all(raw.get(key) for key in ("check", "rule", "reason"))
-        if unknown or not needed or raw.get("api") not in RESOURCES:
-            raise ValueError(f"{path}: entry {number} is malformed (needs api, check, rule, reason): {raw}")
+        needed = all(raw.get(key) for key in ("code", "rule", "reason"))
+        coded = isinstance(raw.get("code"), str) and re.fullmatch(r"ST\d{3}", raw["code"]) is not None
+        if unknown or not needed or not coded or raw.get("api") not in RESOURCES:
+            raise ValueError(f"{path}: entry {number} is malformed (needs api, code ST…, rule, reason): {raw}")
         found.append(
             FalsePositive(
                 api=raw["api"],
-                check=raw["check"],
+                code=raw["code"],
                 reason=raw["reason"],
                 operations=frozenset(raw.get("operations", ())),
                 statuses=frozenset(int(s) for s in raw.get("statuses", ())),

@@ -29,14 +29,14 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from schemathesis import Case
-
-from contracts.checks import operation_id
 from contracts.resources import Resources, pointer_values
 from contracts.target import Target
 from mockserver.spec import Operation, Spec, resolve
+
+if TYPE_CHECKING:  # the preflight reads examples before pytest starts: schemathesis must wait
+    from schemathesis import Case
 
 BODY = "$response.body#"
 CARRIED = "$request.path."
@@ -104,6 +104,8 @@ class ExampleRecords:
 
     def prepare(self, case: Case[Any]) -> list[Any]:
         """Give each fed path parameter that holds its example the id of a fresh record."""
+        from contracts.checks import operation_id  # imports schemathesis (see the imports above)
+
         made: list[Any] = []
         path = case.path_parameters
         if path is None:
@@ -176,7 +178,7 @@ def _links(
     spec: Spec, create: Operation, body: Any, by_id: Mapping[str, Operation]
 ) -> Iterable[tuple[str, Feed]]:
     """(operationId, feed) for every path parameter a 2xx link of ``create`` fills from its answer."""
-    defaults = {p["name"]: _example(spec, p) for p in create.parameters if p.get("in") == "path"}
+    defaults = {p["name"]: parameter_example(spec, p) for p in create.parameters if p.get("in") == "path"}
     for status, response in create.responses.items():
         if not str(status).startswith("2"):
             continue
@@ -192,14 +194,14 @@ def _links(
             }
             for parameter in target.parameters:
                 value = expressions.get(parameter["name"], "")
-                example = _example(spec, parameter)
+                example = parameter_example(spec, parameter)
                 if parameter.get("in") == "path" and value.startswith(BODY) and example is not None:
                     pointer = value.removeprefix(BODY)
                     feed = Feed(parameter["name"], example, create, body, pointer, carried, defaults)
                     yield target.operation_id, feed
 
 
-def _example(spec: Spec, parameter: Mapping[str, Any]) -> Any:
+def parameter_example(spec: Spec, parameter: Mapping[str, Any]) -> Any:
     """A parameter's documented example: its own (see :func:`_documented`), else its schema's."""
     documented = _documented(spec, parameter)
     if documented is not None:

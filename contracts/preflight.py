@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from contracts.examples import parameter_example
 from contracts.text import escaped
 from mockserver.spec import SPECS_DIR, Operation, Spec, resolve
 
@@ -35,21 +36,15 @@ class TargetUnusable(Exception):
 
 
 def documented_value(spec: Spec, parameter: Mapping[str, Any]) -> Any:
-    """A parameter's example, its schema's example, default or first enum value; else None."""
-    if "example" in parameter:
-        return parameter["example"]
-    for example in (parameter.get("examples") or {}).values():
-        resolved = resolve(spec.document, example)
-        if isinstance(resolved, Mapping) and "value" in resolved:
-            return resolved["value"]
+    """A parameter's documented example (``contracts.examples``), else its schema's default or
+    first enum value; None when there is none."""
+    example = parameter_example(spec, parameter)
+    if example is not None:
+        return example
     schema = resolve(spec.document, parameter.get("schema") or {})
-    for key in ("example", "default"):
-        if key in schema:
-            return schema[key]
-    for key in ("examples", "enum"):
-        if schema.get(key):
-            return schema[key][0]
-    return None
+    if "default" in schema:
+        return schema["default"]
+    return (schema.get("enum") or [None])[0]
 
 
 def authenticated(operation: Operation) -> bool:

@@ -31,7 +31,7 @@ def rejected() -> RejectedPositiveData:
 
 PERSCOM_FK = FalsePositive(
     api="perscom",
-    check="positive_data_acceptance",
+    code="ST202",
     reason="r",
     operations=frozenset({"createEvent"}),
     statuses=frozenset({422}),
@@ -55,7 +55,7 @@ def test_an_entry_drops_only_the_failure_its_rule_explains() -> None:
 
 def test_a_query_condition_needs_the_parameter_set() -> None:
     trashed = FalsePositive(
-        api="perscom", check="use_after_free", reason="r", query_any=frozenset({"with_trashed"})
+        api="perscom", code="ST301", reason="r", query_any=frozenset({"with_trashed"})
     )
     failure = UseAfterFree(operation="op", message="m", free="DELETE /x", usage="GET /x")
     assert trashed.covers("perscom", failure, case("getEvent", {"with_trashed": True}), response(200, b"{}"))
@@ -80,22 +80,23 @@ def test_a_query_condition_needs_the_parameter_set() -> None:
 def test_the_reviewed_file_loads_and_every_entry_says_why() -> None:
     entries = load_false_positives()
     assert entries and all(entry.reason.strip() for entry in entries)
-    assert {(e.api, e.check) for e in entries} <= {
-        ("perscom", "positive_data_acceptance"),
-        ("perscom", "use_after_free"),
-        ("b2core", "positive_data_acceptance"),
-        ("kona", "positive_data_acceptance"),
+    assert {(e.api, e.code) for e in entries} <= {
+        ("perscom", "ST202"),
+        ("perscom", "ST301"),
+        ("b2core", "ST202"),
+        ("kona", "ST202"),
     }
 
 
 @pytest.mark.parametrize(
     "entry",
     [
-        "- {api: perscom, check: use_after_free, reason: r}",  # no rule
-        "- {api: perscom, check: use_after_free, rule: x}",  # no reason
-        "- {api: nowhere, check: use_after_free, rule: x, reason: r}",
-        "- {api: perscom, rule: x, reason: r}",  # no check
-        "- {api: perscom, check: use_after_free, rule: x, reason: r, status: [422]}",  # typo'd key
+        "- {api: perscom, code: ST301, reason: r}",  # no rule
+        "- {api: perscom, code: ST301, rule: x}",  # no reason
+        "- {api: nowhere, code: ST301, rule: x, reason: r}",
+        "- {api: perscom, code: use_after_free, rule: x, reason: r}",  # a check name, not a code
+        "- {api: perscom, rule: x, reason: r}",  # no code
+        "- {api: perscom, code: ST301, rule: x, reason: r, status: [422]}",  # typo'd key
     ],
 )
 def test_a_malformed_entry_is_refused(tmp_path: Path, entry: str) -> None:

@@ -218,3 +218,17 @@ def test_every_variable_is_documented_in_the_readme_in_one_pattern() -> None:
         ), variable.env
     for name in RUN_VARIABLES:
         assert f"`CONTRACTS_{name}`, `CONTRACTS_<API>_{name}`" in readme, name
+
+
+def test_contracts_run_imports_no_schemathesis_before_pytest_starts() -> None:
+    """schemathesis is a pytest plugin: imported before ``pytest.main`` it cannot be rewritten,
+    and pytest's warning is an error under this project's filterwarnings (the run exits 1)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contracts.cli, contracts.preflight, contracts.run; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'schemathesis')[:3])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
