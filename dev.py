@@ -105,7 +105,9 @@ def apt_install(package: str, why: str, otherwise: str) -> None:
 def test(extra: list[str]) -> None:
     """Lint and type-check (mypy while chromium is checked or installed), then every suite
     in-process (the browser tests too) and, at the same time on the second core, the contract
-    suites against a real server; the second's output is printed once both are done."""
+    suites against a real server used as staging is (no reset: its state after the run and its
+    cleanup must equal its state before, --check-leftovers); the second's output is printed once
+    both are done."""
     run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "bench", "dev.py"])
     with tempfile.TemporaryFile() as mypy_output:
         mypy = subprocess.Popen([str(PYTHON), "-m", "mypy"], cwd=ROOT, stdout=mypy_output, stderr=subprocess.STDOUT)
@@ -126,7 +128,7 @@ def test(extra: list[str]) -> None:
         live_env.setdefault("CONTRACTS_LIVE_SERVER_ARGS", "--store redis --workers 2")
     with tempfile.TemporaryFile() as live_output:
         live = subprocess.Popen(
-            [str(PYTHON), "-m", "pytest", "contracts", "--live-server", *extra],
+            [str(PYTHON), "-m", "pytest", "contracts", "--live-server", "--check-leftovers", *extra],
             cwd=ROOT,
             env=live_env,
             stdout=live_output,

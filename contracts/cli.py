@@ -21,9 +21,9 @@ from contracts import run as runs
 from contracts.apis import APIS
 from contracts.drift.arguments import DESCRIPTION as DRIFT
 from contracts.drift.arguments import add_arguments as add_drift_arguments
+from contracts.leftovers import preflight
 from contracts.options import RunConfig, UsageError, add_cli_options, option_args
-from contracts.preflight import TargetUnusable, preflight_all
-from contracts.target import live_targets
+from contracts.preflight import TargetUnusable
 from mockserver import package_version
 
 HERE = Path(__file__).resolve().parent
@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     config = RunConfig.build(vars(args), os.environ, seed=args.seed)
     this_run = runs.Run(config)
     try:
-        preflight_all(live_targets(this_run))
+        preflight(this_run)
     except TargetUnusable as exc:
         _say(str(exc))
         return UNUSABLE

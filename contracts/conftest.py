@@ -15,12 +15,13 @@ from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
 from contracts import run as runs
 from contracts.apis import APIS
 from contracts.harness import honour_seed
+from contracts.leftovers import check as check_leftovers
+from contracts.leftovers import left_behind, preflight
 from contracts.live import LIVE_SERVER_ARGS, LiveServer
 from contracts.options import RunConfig, UsageError, add_pytest_options, option_values
-from contracts.preflight import TargetUnusable, preflight_all
+from contracts.preflight import TargetUnusable
 from contracts.report import configure_report
 from contracts.suite import Suite, schema_test_of, suite_of
-from contracts.target import live_targets
 
 _SERVER = pytest.StashKey[LiveServer]()
 _PROFILE = pytest.StashKey[str]()
@@ -46,7 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"contracts: {exc}") from None
     start(config, runs.Run(run_config))
     try:
-        preflight_all(live_targets(runs.of(config)))
+        preflight(runs.of(config))
     except TargetUnusable as exc:
         pytest.exit(f"contracts: {exc}", returncode=2)
 
@@ -126,7 +127,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if runs.RUN_KEY not in session.config.stash:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-    runs.of(session.config).cleanup(report=reporter.write_line if reporter else print)
+    run = runs.of(session.config)
+    say = reporter.write_line if reporter else print
+    run.cleanup(report=say)
+    for line in check_leftovers(run):  # --check-leftovers: the state now against before the run
+        say(line)
+    if left_behind(run) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.hookimpl(trylast=True)

@@ -100,6 +100,11 @@ OPTIONS = (
         "value",
         "MODULE:FACTORY",
     ),
+    Option(
+        "--check-leftovers",
+        "the live target is a mockserver: compare its state before the run and after the cleanup; "
+        "anything left but the run's prefixed 12Twenty events fails the run (no reset)",
+    ),
     Option("--live-server", "start `mockserver serve` on a free loopback port and target it (owned: reset)"),
 )
 
@@ -184,6 +189,7 @@ class RunConfig:
     allow_unexercised: bool = False
     app: str | None = None
     live_server: bool = False
+    check_leftovers: bool = False
     variables: Mapping[str, str] = field(default_factory=dict)  # env name → value, as given
 
     @property
@@ -229,6 +235,9 @@ class RunConfig:
         report = values.get("report")
         if report and Path(report).suffix.lower() not in (".md", ".html", ".htm"):
             raise UsageError(f"--report {report}: the file name must end in .md (Markdown) or .html (HTML)")
+        check_leftovers = bool(values.get("check_leftovers"))
+        if check_leftovers and values.get("reset"):
+            raise UsageError("--check-leftovers with --reset: a reset would wipe what the check looks for")
         if values.get("app") and ":" not in values["app"]:
             raise UsageError(f"--app {values['app']}: expected MODULE:FACTORY")
         return cls(
@@ -238,13 +247,14 @@ class RunConfig:
             profile=values.get("profile") or "ci",
             seed=seed,
             read_only=bool(values.get("read_only")),
-            reset=bool(values.get("reset") or values.get("live_server")),
+            reset=bool(values.get("reset") or values.get("live_server")) and not check_leftovers,
             rate_limit=rate,
             ledger=Path(values["ledger"]) if values.get("ledger") else None,
             report=Path(report) if report else None,
             allow_unexercised=bool(values.get("allow_unexercised")),
             app=values.get("app"),
             live_server=bool(values.get("live_server")),
+            check_leftovers=check_leftovers,
             variables={name: value for name, value in environ.items() if name.startswith(PREFIX)},
         )
 

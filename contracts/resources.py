@@ -82,6 +82,9 @@ class Resources:
     # Whether a value could be a record id at all (the four APIs number records with 64-bit
     # integers); a request naming something else, such as "abc", must be refused by the target.
     record_id: Callable[[str], bool] = lambda value: value.isdigit() and int(value) < 2**63
+    # Parts of the mock's state a run adds to and no client request can remove (name → why):
+    # ``--check-leftovers`` lists what the run added there instead of failing the run.
+    irremovable: Mapping[str, str] = field(default_factory=dict)
 
 
 def pointer_values(document: Any, pointer: str) -> list[Any]:

@@ -20,6 +20,7 @@ import pytest
 
 from contracts.apis import APIS
 from contracts.harness import active_settings
+from contracts.leftovers import left_behind
 from contracts.options import PROFILES
 from contracts.run import Run
 from contracts.text import escaped
@@ -215,7 +216,7 @@ class Results:
     def totals_line(self) -> str:
         outcomes = Counter(row.outcome for row in self.rows)
         checks = sum(row.failure_count for row in self.rows)
-        verdict = "FAILED" if outcomes["failed"] else "PASSED"
+        verdict = "FAILED" if outcomes["failed"] or left_behind(self.run) else "PASSED"
         if self.run.interrupted:
             verdict = "INTERRUPTED"
         operations = [row for row in self.rows if row.kind == "operation" and row.outcome != "skipped"]

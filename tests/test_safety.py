@@ -26,12 +26,13 @@ import requests
 
 from contracts.cli import main
 from contracts.guard import SAFE_METHODS, GuardedSession, RefusedRequest
-from contracts.ledger import Entry, Ledger
+from contracts.ledger import CleanupResult, Entry, Ledger
 from contracts.live import LiveServer
 from contracts.options import RunConfig
 from contracts.ratelimit import RateLimiter
 from contracts.resources import pointer_values
 from contracts.run import Run
+from tests.servers import mock_app, serve, static_app
 
 pytestmark = pytest.mark.live
 SHARED_TWELVETWENTY_EVENT = {
@@ -360,3 +361,34 @@ def test_an_interrupt_waits_until_the_created_record_is_in_the_ledger() -> None:
         assert steps == ["recorded"]
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_check_leftovers_passes_a_run_that_cleans_up_and_fails_one_that_does_not(
+    staging: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    args = ["--api", "perscom", "--base-url", staging, "--check-leftovers", "-k", "batch_update_lists"]
+    clean = contracts(capsys, *args, ledger=tmp_path / "clean.jsonl")
+    assert clean.returncode == 0, clean.stdout[-3000:]
+    assert "the targets' state after the run equals their state before it" in clean.stdout
+    monkeypatch.setattr(Ledger, "cleanup", lambda self, token_for: CleanupResult())  # deletes nothing
+    left = contracts(capsys, *args, ledger=tmp_path / "left.jsonl")
+    assert left.returncode == 1, left.stdout[-3000:]
+    assert re.search(r"LEFT BEHIND on perscom: events added: \d+, \d+$", left.stdout, re.M), left.stdout[-3000:]
+    assert re.search(r"^FAILED: 1 test \(1 passed", left.stdout, re.M), left.stdout[-3000:]
+
+
+def test_check_leftovers_needs_a_mockserver_and_no_reset(capsys: pytest.CaptureFixture[str]) -> None:
+    mock = mock_app()
+
+    def vendor(environ: dict[str, Any], start_response: Any) -> Any:  # the API without the admin API
+        if environ["PATH_INFO"].startswith("/__mock"):
+            return static_app("404 Not Found", b"{}", "application/json")(environ, start_response)
+        return mock(environ, start_response)
+
+    with serve(vendor) as target:
+        result = contracts(capsys, "--api", "b2core", "--base-url", f"b2core={target.url}/b2core", "--check-leftovers")
+    assert result.returncode == 2, result.stdout
+    assert "--check-leftovers needs a mockserver target" in result.stdout
+    mixed = contracts(capsys, "--base-url", "http://127.0.0.1:9", "--check-leftovers", "--reset")
+    assert mixed.returncode == 2
+    assert mixed.stdout.strip() == "contracts: --check-leftovers with --reset: a reset would wipe what the check looks for"
