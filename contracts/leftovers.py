@@ -77,7 +77,8 @@ class Leftovers:
                 if records:
                     found.append(f"LEFT BEHIND on {diff.api}: {diff.collection} {verb}: {_shown(records)}")
         if not self.differences:
-            found.append("the targets' state after the run equals their state before it")
+            listed = "apart from those, " if found else ""
+            found.append(f"{listed}the targets' state after the run equals their state before it")
         return [escaped(f"contracts: {line}") for line in found]
 
 

@@ -41,6 +41,7 @@ def test_twelvetwenty_keeps_only_the_runs_prefixed_events_and_lists_them() -> No
     assert found.clean
     assert found.kept == {"twelvetwenty": [e["ExternalId"] for e in mine]}
     assert found.lines()[0].endswith(f"{PREFIX}full-9 and 2 more")
+    assert found.lines()[1] == "contracts: apart from those, the targets' state after the run equals their state before it"
     stranger = compare(before, {"twelvetwenty": {"events": [shared, event("stranger")]}}, PREFIX)
     assert stranger.lines() == ["contracts: LEFT BEHIND on twelvetwenty: events added: stranger"]
     overwritten = compare(before, {"twelvetwenty": {"events": [event("someone-elses-123", "mine now")]}}, PREFIX)
