@@ -82,6 +82,10 @@ class Resources:
     # Whether a value could be a record id at all (the four APIs number records with 64-bit
     # integers); a request naming something else, such as "abc", must be refused by the target.
     record_id: Callable[[str], bool] = lambda value: value.isdigit() and int(value) < 2**63
+    # Body fields that must name a record the target already has (→ the per-suite variable that
+    # names one, contracts.options.VARIABLES): the stateful workflow sends that record, so its
+    # creates succeed and its links are followed (a generated id names nothing: a 422).
+    references: Mapping[str, str] = field(default_factory=dict)
     # Parts of the mock's state a run adds to and no client request can remove (name → why):
     # ``--check-leftovers`` lists what the run added there instead of failing the run.
     irremovable: Mapping[str, str] = field(default_factory=dict)

@@ -131,6 +131,14 @@ class Suite:
             return False
         return _lost_on_the_wire(case)
 
+    def refer(self, case: Case[Any]) -> None:
+        """In the workflow: body fields that must name an existing record (``Resources.references``)
+        name the one the run's variables give, so a create succeeds and its links are followed."""
+        if not self.resources.references or case.body is None:
+            return
+        values = {field: self.options.variable(self.api, name) for field, name in self.resources.references.items()}
+        _refer(case.body, {field: value for field, value in values.items() if value is not None})
+
     def check(self, case: Case[Any]) -> None:
         """The body of the schema test: send the case, then run every check on the answer."""
         __tracebackhide__ = True
@@ -180,6 +188,7 @@ class Suite:
                     operation = operation_id(case)
                     if suite.target.session.foreign(operation, case.path_parameters or {}, case.body):
                         reject()  # a generated id: never sent to records the run did not create
+                suite.refer(case)
                 self.pending = suite.before_call(case)
                 super().before_call(case)
 
@@ -209,6 +218,23 @@ class Suite:
             deadline=None,
             derandomize=active_settings().derandomize,
         )
+
+
+def _refer(node: Any, values: dict[str, str], depth: int = 0) -> None:
+    """Set each field named in ``values`` wherever it occurs in ``node`` (batches nest their
+    items), keeping the generated type: an integer stays an integer."""
+    if depth > 4:
+        return
+    items = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    if isinstance(node, dict):
+        for field, value in values.items():
+            current = node.get(field)
+            if isinstance(current, int) and not isinstance(current, bool) and value.isdigit():
+                node[field] = int(value)
+            elif isinstance(current, str):
+                node[field] = value
+    for item in list(items):
+        _refer(item, values, depth + 1)
 
 
 def _lost_on_the_wire(case: Case[Any]) -> bool:

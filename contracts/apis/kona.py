@@ -16,6 +16,7 @@ RESOURCES = Resources(
     record="/calendar_events/0",
     updated={"updateCalendarEvent": "/calendar_events/0"},
     listed={"listCalendarEvents": "/calendar_events/*", "getCalendarEvent": "/calendar_events/*"},
+    references={"space_id": "SPACE"},
     # Each authorization-code exchange issues a refresh token that stays valid; the API has no
     # revocation endpoint.
     irremovable={"refresh_tokens": "refresh tokens issued to the run (Kona offers no way to revoke one)"},

@@ -21,6 +21,7 @@ RESOURCES = Resources(
     updated={"updateEvent": "/data", "putEvent": "/data", "batchUpdateEvents": "/data/*"},
     representation_params=("include",),
     read_only=frozenset({"searchEvents"}),
+    references={"calendar_id": "CALENDAR", "author_id": "AUTHOR"},
     listed={"listEvents": "/data/*", "searchEvents": "/data/*", "getEvent": "/data"},
 )
 
