@@ -1,6 +1,7 @@
 """The contract harness against a server that is not this project's code: Prism's mock of our specs.
 
 Usage: .venv/bin/python bench/third_party.py [--api b2core --api kona] [--profile quick] [--seed 1]
+                                            [--exclude-check ignored_auth] [--dynamic]
 
 Loopback only, bounded in time. Installs Prism 5.14.x from the npm registry into bench/.cache
 (ignored by git) when it is missing, starts ``prism mock`` on a free 127.0.0.1 port per spec,
@@ -9,11 +10,15 @@ the scenarios check vendor rules no example server implements) — with writes a
 deletes what it "created"); prints the failures the harness reported, grouped by check and
 operation, and the run's exit code, then stops Prism.
 
-Prism answers every request from the spec's examples and keeps no state, so a contract run
-must report exactly the defects a stateless example server has against these specs: a created
-record that a read does not return, an update a later read does not show, a delete after
-which the record is still there. Every other failure would be the harness's, or a real Prism
-defect to be read and explained (see the closing note of issue 14).
+Prism answers every request from the spec's examples (``--dynamic``: from data made up from the
+schemas) and keeps no state, so a contract run must report the defects a stateless example
+server has against these specs: a created record that a read does not return (another record
+answers), an update a later read does not show, a delete after which the record is still there.
+Prism also accepts any bearer token, and schemathesis stops each test at its first failure, so
+``ignored_auth`` (ST401) hides those: ``--exclude-check ignored_auth`` (and, to see the update
+and delete defects behind a failing read-back, ``--exclude-check created_is_readable``) lets
+the run reach them. Every other failure would be the harness's, or a real Prism defect to be
+read and explained (see the closing note of issue 14).
 """
 
 from __future__ import annotations
@@ -58,11 +63,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_prism(api: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start_prism(api: str, log: Path, dynamic: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), f"specs/{api}.yaml"],
+            [str(PRISM), "mock", *(["-d"] if dynamic else []), "-h", "127.0.0.1", "-p", str(port), f"specs/{api}.yaml"],
             cwd=ROOT,
             stdout=sink,
             stderr=subprocess.STDOUT,
@@ -100,18 +105,31 @@ def main() -> None:
     parser.add_argument("--api", action="append", help="APIs to check (default b2core and kona)")
     parser.add_argument("--profile", default="quick")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--exclude-check",
+        action="append",
+        default=[],
+        help="passed to contracts run: a check that fails first on every case hides the ones after it",
+    )
+    parser.add_argument(
+        "--dynamic",
+        action="store_true",
+        help="prism mock -d: answers made up from the schemas instead of the documented examples",
+    )
     args = parser.parse_args()
     apis = args.api or ["b2core", "kona"]
     version = ensure_prism()
-    print(f"third_party: Prism {version}, loopback only", flush=True)
+    mode = "dynamic (-d)" if args.dynamic else "static (examples)"
+    print(f"third_party: Prism {version}, {mode}, loopback only", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="third-party-"))
     servers = {}
     try:
         for api in apis:
-            servers[api] = start_prism(api, folder / f"prism-{api}.log")
+            servers[api] = start_prism(api, folder / f"prism-{api}.log", args.dynamic)
         command = [str(Path(sys.executable).parent / "contracts"), "run", "--profile", args.profile]
         command += ["--seed", str(args.seed), "--report", str(folder / "report.md")]
         command += ["--ledger", str(folder / "ledger.jsonl"), "-k", "test_schema or test_workflow"]
+        command += [f"--exclude-check={name}" for name in args.exclude_check]
         for api, (_, url) in servers.items():
             command += ["--api", api, "--base-url", f"{api}={url}"]
         started = time.monotonic()

@@ -41,6 +41,21 @@ MAX_FOLLOW_UPS = 3  # records read back per case: enough to catch a defect, chea
 Check = Callable[[Any, StResponse, Case[Any]], bool | None]
 
 
+OUR_CHECKS = ("created_is_readable", "update_is_persisted", "deleted_is_gone", "rejected_write_changed_nothing")
+
+
+def unknown_checks(names: Iterable[str]) -> str | None:
+    """Why ``--exclude-check`` names are wrong (one line naming the known checks), or None."""
+    from schemathesis.checks import CHECKS, load_all_checks
+
+    load_all_checks()
+    known = [*CHECKS.get_all_names(), *OUR_CHECKS]
+    unknown = [name for name in names if name not in known]
+    if not unknown:
+        return None
+    return f"--exclude-check: unknown check {', '.join(map(repr, unknown))}; the checks are {', '.join(known)}"
+
+
 class ContractFailure(Failure):
     """One of our own checks failed; the title names the check."""
 
@@ -55,6 +70,13 @@ def _fail(case: Case[Any], check: str, message: str) -> ContractFailure:
 def _body(response: StResponse) -> Any:
     try:
         return json.loads(response.content or b"null")
+    except ValueError:
+        return None
+
+
+def _body_of(read: Any) -> Any:
+    try:
+        return read.json() if read.status == 200 else None
     except ValueError:
         return None
 
@@ -89,8 +111,9 @@ class ContractChecks:
 
     # --- the checks ---------------------------------------------------------------------------
 
-    def all(self) -> list[Check]:
-        return [self.created_is_readable, self.update_is_persisted, self.deleted_is_gone]
+    def all(self, excluded: Iterable[str] = ()) -> list[Check]:
+        checks = [self.created_is_readable, self.update_is_persisted, self.deleted_is_gone]
+        return [check for check in checks if check.__name__ not in excluded]
 
     def created_is_readable(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
         pointer = self.resources.created.get(operation_id(case))
@@ -117,7 +140,20 @@ class ContractChecks:
                     f"created record {record} ({response.status_code}), but GET "
                     f"{self.resources.read.format(id=record)} answers {read.status}: {read.text[:300]}",
                 )
+            if (found := self._identity(read)) is not None and found != record:
+                raise _fail(
+                    case,
+                    "created_is_readable",
+                    f"created record {record} ({response.status_code}), but GET "
+                    f"{self.resources.read.format(id=record)} answers record {found}: {read.text[:300]}",
+                )
         return None
+
+    def _identity(self, read: Any) -> str | None:
+        """The id of the record a read by id answered with (None when it shows none)."""
+        stored = pointer_values(_body_of(read), self.resources.record)
+        ids = [item.get("id") for item in stored if isinstance(item, Mapping)]
+        return str(ids[0]) if len(ids) == 1 and ids[0] is not None else None
 
     def update_is_persisted(self, ctx: Any, response: StResponse, case: Case[Any]) -> bool | None:
         if case.method.upper() not in ("PUT", "PATCH") or not 200 <= response.status_code < 300:
@@ -133,6 +169,12 @@ class ContractChecks:
         }
         for record in records:
             if record not in returned:
+                if "*" not in pointer and returned:  # one record addressed, another answered
+                    raise _fail(
+                        case,
+                        "update_is_persisted",
+                        f"the update of record {record} answered with record(s) {', '.join(returned)}",
+                    )
                 continue  # a batch skips unknown ids
             read = self.read(record, self._read_params(case))
             stored = pointer_values(read.json() if read.status == 200 else None, self.resources.record)

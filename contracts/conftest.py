@@ -14,6 +14,7 @@ from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
 
 from contracts import run as runs
 from contracts.apis import APIS
+from contracts.checks import unknown_checks
 from contracts.harness import honour_seed
 from contracts.leftovers import check as check_leftovers
 from contracts.leftovers import left_behind, preflight
@@ -54,6 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def start(config: pytest.Config, run: runs.Run) -> None:
     """Put ``run`` on ``config`` for this session (and start the server it asked for)."""
+    if reason := unknown_checks(run.config.excluded_checks):  # schemathesis' names: known only now
+        raise pytest.UsageError(f"contracts: {reason}")
     config.stash[_PROFILE] = settings.get_current_profile_name()
     honour_seed(run.config.seed)
     if run.config.live_server and run.live_url is None:

@@ -101,6 +101,13 @@ OPTIONS = (
         "MODULE:FACTORY",
     ),
     Option(
+        "--exclude-check",
+        "leave this check out of the run (repeatable): a schemathesis check name (ignored_auth) or one "
+        "of ours (deleted_is_gone); the summary names it",
+        "append",
+        "NAME",
+    ),
+    Option(
         "--check-leftovers",
         "the live target is a mockserver: compare its state before the run and after the cleanup; "
         "anything left but the run's prefixed 12Twenty events fails the run (no reset)",
@@ -190,6 +197,7 @@ class RunConfig:
     app: str | None = None
     live_server: bool = False
     check_leftovers: bool = False
+    excluded_checks: tuple[str, ...] = ()
     variables: Mapping[str, str] = field(default_factory=dict)  # env name → value, as given
 
     @property
@@ -255,6 +263,7 @@ class RunConfig:
             app=values.get("app"),
             live_server=bool(values.get("live_server")),
             check_leftovers=check_leftovers,
+            excluded_checks=tuple(dict.fromkeys(values.get("exclude_check") or ())),
             variables={name: value for name, value in environ.items() if name.startswith(PREFIX)},
         )
 

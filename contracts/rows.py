@@ -221,11 +221,13 @@ class Results:
             verdict = "INTERRUPTED"
         operations = [row for row in self.rows if row.kind == "operation" and row.outcome != "skipped"]
         exercised = sum(row.exercised for row in operations)
+        excluded = self.run.config.excluded_checks
         return (
             f"{verdict}: {plural(len(self.rows), 'test')} ({outcomes['passed']} passed, "
             f"{outcomes['failed']} failed, {outcomes['skipped']} skipped), "
             f"{exercised} of {plural(len(operations), 'operation')} exercised, "
             f"{plural(self.total_cases, 'generated case')}, {plural(checks, 'failure')}, {self.elapsed:.1f} s"
+            + (f"; checks left out: {', '.join(excluded)}" if excluded else "")
         )
 
     def profile_line(self) -> str:

@@ -77,6 +77,9 @@ class Suite:
             Spec(schema.raw_schema), self.resources, self.target, borrow=self.options.read_only
         )
         schema.config.generation.update(max_examples=self.options.max_examples)
+        self.excluded = self.options.excluded_checks
+        if self.excluded:
+            schema.config.checks.update(excluded_check_names=list(self.excluded))
         schema.hooks.register_hook_with_name(self._keep_failure, "filter_failure")
         if self.options.rate_limit and self.target.live:
             # Our session paces every request; schemathesis' own limiter also paces the auth
@@ -115,6 +118,8 @@ class Suite:
             self.prepare(case)
         if self.target.live and self.resources.client_keys and case.body is not None:
             self.target.session.isolate(case.body)
+        if "rejected_write_changed_nothing" in self.excluded:
+            return []
         observe = self.checks.snapshot(case)
         return [self.checks.rejected_write_changed_nothing(observe)] if observe is not None else []
 
@@ -149,7 +154,7 @@ class Suite:
             kwargs = self.call_kwargs()
             response = case.call(**kwargs)
             case.validate_response(
-                response, additional_checks=[*self.checks.all(), *extra], transport_kwargs=kwargs
+                response, additional_checks=[*self.checks.all(self.excluded), *extra], transport_kwargs=kwargs
             )
 
     # --- the stateful phase -----------------------------------------------------------------
@@ -203,7 +208,7 @@ class Suite:
                 **kwargs: Any,
             ) -> None:
                 __tracebackhide__ = True
-                checks = [*(additional_checks or []), *suite.checks.all(), *self.pending]
+                checks = [*(additional_checks or []), *suite.checks.all(suite.excluded), *self.pending]
                 super().validate_response(response, case, additional_checks=checks, **kwargs)
 
         return Workflow

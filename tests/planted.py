@@ -157,6 +157,21 @@ def b2core_update_is_not_stored() -> Flask:
     return _mock(dataclasses.replace(real, handlers={**real.handlers, **shared}))
 
 
+def b2core_read_answers_the_first_event() -> Flask:
+    """B2Core ``GET /api/v2/calendars/events/{eventId}`` of any existing id answers the first event
+    stored, as a server that serves one example for every id does: a created record cannot be
+    read back (the status alone says nothing wrong)."""
+
+    def plant(honest: Handler) -> Handler:
+        def get_calendar_event(ctx: RequestContext[Any]) -> Reply:
+            honest(ctx)  # raises the 404 of an unknown id, as before
+            return Reply(next(iter(ctx.state.events.values())))
+
+        return get_calendar_event
+
+    return _replace_handler("b2core", "getCalendarEvent", plant)
+
+
 # --- a half-applied batch -------------------------------------------------------------------
 
 
