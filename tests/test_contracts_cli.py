@@ -277,3 +277,16 @@ def test_an_unknown_check_is_a_mistake(capsys: pytest.CaptureFixture[str]) -> No
     [line] = [line for line in output.splitlines() if line.strip()]
     assert "--exclude-check: unknown check 'ignored_oath'; the checks are " in line
     assert "ignored_auth" in line and "deleted_is_gone" in line
+
+
+def test_a_run_leaves_its_options_in_no_environment_variable(capsys: pytest.CaptureFixture[str]) -> None:
+    """Options reach the suites on pytest's config (the Run), never through os.environ, where a
+    module-level cache would carry one run's options into the next one in the same process."""
+    import os
+
+    before = dict(os.environ)
+    code, output, _ = preflighted(
+        capsys, "--api", "kona", "--token", "kona=tok-1234", "--rate-limit", "50", "--read-only", "-k", "nothing_has_this_name"
+    )
+    assert code == 2 and "no test matched" in output, output
+    assert dict(os.environ) == before
