@@ -187,3 +187,16 @@ def test_control_characters_never_reach_the_output() -> None:
     lines = list(CleanupResult(kept=[Entry("twelvetwenty", fuzzed, None)]).lines(Path("l.jsonl")))
     assert lines and not any(ch in line for line in lines for ch in "\x1b\x07\u202e\n"), lines
     assert "ct1-\\x1b[2J" in lines[0]
+
+
+def test_a_failed_scenario_shows_the_request_that_failed_not_its_teardown(capsys: Any) -> None:
+    """B2Core's scenario fixture resets the mock's clock in its teardown (DELETE /__mock/clock):
+    the curl line of the failure is the GET whose 404 came in the wrong envelope."""
+    code = main(
+        ["run", "--api", "b2core", "--app", "tests.planted:b2core_404_in_another_envelope", "-k", "test_unknown_event_is_404 and GET"]
+    )
+    out, err = capsys.readouterr()
+    assert code == 1, out + err
+    failures = out.split("failures:", 1)[1]
+    assert re.search(r"^      curl -X GET .*/b2core/api/v2/calendars/events/\d+  # → 404$", failures, re.M), failures
+    assert "__mock/clock" not in failures
