@@ -247,7 +247,7 @@ def test_the_perscom_workflow_creates_events_and_follows_their_links() -> None:
     def after_call(context: Any, case: Any, response: Any) -> None:
         answers[(f"{case.method.upper()} {case.path}", 200 <= response.status_code < 300)] += 1
 
-    suite = runs.Run(RunConfig(apis=("perscom",), seed=1)).suite("perscom")
+    suite = Suite(runs.Run(RunConfig(apis=("perscom",), seed=1)), "perscom")
     GLOBAL_HOOK_DISPATCHER.register_hook_with_name(after_call, "after_call")
     try:
         suite.workflow().run(settings=settings(suite.workflow_settings(), max_examples=5, derandomize=True, database=None))

@@ -124,8 +124,16 @@ def journal(url: str) -> list[dict[str, Any]]:
 
 def received(server: LiveServer) -> list[tuple[str, str]]:
     """Every request the server answered, admin API included, from its access log."""
-    time.sleep(0.3)  # the access log is written every 0.1 s
-    lines = Path(server.log).read_text().splitlines()
+    # The access log is written every 0.1 s, later on a loaded machine: read until it stops growing
+    # (a request counted late would look like one the run sent).
+    lines: list[str] = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = Path(server.log).read_text().splitlines()
+        if now == lines:
+            break
+        lines = now
     return [
         (m.group(1), m.group(2)) for line in lines if (m := re.search(r'"([A-Z]+) (/[^" ]*)[^"]*" \d{3}', line))
     ]
