@@ -3,6 +3,7 @@ WSGI app, recording every request it receives (method, path, query) before the a
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -74,3 +75,18 @@ def static_app(status: str, body: bytes, content_type: str = "text/html") -> Wsg
         return [body]
 
     return app
+
+
+def raw_exchange(url: str, path: str, headers: str = "") -> tuple[str, bytes]:
+    """('EOF' or 'RST', every byte received) for one raw HTTP/1.1 GET of ``path`` on ``url``:
+    how a socket-level fault looks below any HTTP client. ``headers``: extra CRLF-ended lines."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+        data = b""
+        try:
+            while chunk := conn.recv(65536):
+                data += chunk
+        except ConnectionResetError:
+            return "RST", data
+    return "EOF", data

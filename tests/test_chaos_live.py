@@ -3,7 +3,6 @@ sockets, ``requests`` and the journal see, and that a delayed request holds no o
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import requests
 
 from contracts.live import LiveServer
 from mockserver.faults import GARBAGE
+from tests.servers import raw_exchange
 
 pytestmark = pytest.mark.live
 EVENTS = "/perscom/v2/events"
@@ -33,17 +33,7 @@ def url(server: LiveServer) -> str:
 
 
 def raw(url: str, prefer: str) -> tuple[str, bytes]:
-    host, port = url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as conn:
-        head = f"GET {EVENTS} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer dev-token\r\nPrefer: {prefer}\r\n\r\n"
-        conn.sendall(head.encode())
-        data = b""
-        try:
-            while chunk := conn.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            return "RST", data
-    return "EOF", data
+    return raw_exchange(url, EVENTS, f"Authorization: Bearer dev-token\r\nPrefer: {prefer}\r\n")
 
 
 def test_socket_faults_as_raw_sockets_see_them(url: str) -> None:

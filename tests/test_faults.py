@@ -19,6 +19,7 @@ import requests
 
 from mockserver.faults import GARBAGE
 from tests.data.fault_app import BODY
+from tests.servers import raw_exchange
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,17 +53,7 @@ def base(request: pytest.FixtureRequest) -> Iterator[str]:
 
 
 def raw(base: str, path: str) -> tuple[str, bytes]:
-    """('EOF' or 'RST', every byte received) for one raw HTTP/1.1 request."""
-    host, port = base.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as conn:
-        conn.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        data = b""
-        try:
-            while chunk := conn.recv(65536):
-                data += chunk
-        except ConnectionResetError:
-            return "RST", data
-    return "EOF", data
+    return raw_exchange(base, path)
 
 
 def test_reset_is_a_tcp_rst_before_any_byte(base: str) -> None:
