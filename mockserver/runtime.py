@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -17,6 +14,7 @@ from werkzeug.wrappers import Request
 from mockserver import replay
 from mockserver.auth import AuthFailure, Principal, authenticate, drawn_from
 from mockserver.chaos import documents
+from mockserver.compiled import compiled_spec
 from mockserver.control import (
     Control,
     ResponseControl,
@@ -31,19 +29,11 @@ from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
 from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
-from mockserver.routing import Router
+from mockserver.responses import ResponseValidator
 from mockserver.services import Services
 from mockserver.shared import RedisStore
 from mockserver.spec import Operation, Spec
-from mockserver.validation import (
-    RequestValidator,
-    ResponseValidator,
-    SchemaCatalog,
-    ValidatedRequest,
-    compile_request_validator,
-    request_components,
-    response_components,
-)
+from mockserver.validation import RequestValidator, ValidatedRequest
 
 log = logging.getLogger("mockserver")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
@@ -64,50 +54,6 @@ def _security(operation: Operation) -> tuple[bool, tuple[str, ...]]:
         return True, ()
     scopes = tuple(s for req in operation.security[:1] for values in req.values() for s in values)
     return False, scopes
-
-
-class CompiledSpec:
-    """What one spec file compiles to: the document, its router and its validators. Shared by
-    every app of the process that serves that file unchanged (tests build one app per test,
-    ``create_app`` in a client's suite too): each is compiled once, the document read only.
-    Response validators (strict mode's, ~40 MB for the four specs) are compiled on first use."""
-
-    def __init__(self, spec: Spec) -> None:
-        self.spec = spec
-        self.router = Router(spec.operations)
-        self.schemas = SchemaCatalog(request_components(spec))
-        self.request_validators = {
-            op.operation_id: compile_request_validator(op, spec, self.schemas.components)
-            for op in spec.operations
-        }
-        self._response_components: Mapping[str, Any] | None = None
-        self._response_validators: dict[str, ResponseValidator] = {}
-        self._lock = threading.Lock()
-
-    def response_validator(self, operation: Operation) -> ResponseValidator:
-        validator = self._response_validators.get(operation.operation_id)
-        if validator is None:
-            with self._lock:
-                if self._response_components is None:
-                    self._response_components = response_components(self.spec)
-                validator = ResponseValidator(operation, self.spec, self._response_components)
-                self._response_validators[operation.operation_id] = validator
-        return validator
-
-
-_COMPILED: dict[tuple[str, int, int], CompiledSpec] = {}
-_COMPILING = threading.Lock()
-
-
-def compiled_spec(path: Path) -> CompiledSpec:
-    """The spec file at ``path`` compiled, once per process and version of the file."""
-    status = os.stat(path)
-    key = (os.fspath(path), status.st_mtime_ns, status.st_size)
-    with _COMPILING:
-        found = _COMPILED.get(key)
-        if found is None:
-            found = _COMPILED[key] = CompiledSpec(Spec.from_file(path))
-    return found
 
 
 class ApiRuntime:

@@ -1,4 +1,5 @@
-"""The one place that validates requests (and, in strict mode, responses) against the spec.
+"""The one place that validates requests against the spec (strict mode's responses: ``responses.py``,
+with the validators made here).
 
 It alone reads jsonschema-rs's errors, and turns them into neutral ``FieldError``s
 (``errors.Kind``: what failed, where, what was expected); the API renderers phrase those.
@@ -21,7 +22,7 @@ from mockserver import datetimes
 from mockserver.errors import FieldError, Kind, RequestValidationError, shorten
 from mockserver.jsonbody import MalformedJson, parse_json
 from mockserver.parameters import MISSING, ParameterReader, parameter_reader
-from mockserver.spec import Operation, Spec, resolve
+from mockserver.spec import Operation, Spec
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 JSON_MEDIA = "application/json"
@@ -208,13 +209,13 @@ def _alternatives(
     return [FieldError(location, path, Kind.NO_MATCH, value)]
 
 
-def _without_marked(node: Any, marker: str) -> Any:
+def without_marked(node: Any, marker: str) -> Any:
     """Drop properties flagged ``readOnly`` (requests) or ``writeOnly`` (responses)."""
     if isinstance(node, list):
-        return [_without_marked(item, marker) for item in node]
+        return [without_marked(item, marker) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {k: _without_marked(v, marker) for k, v in node.items()}
+    out = {k: without_marked(v, marker) for k, v in node.items()}
     props = node.get("properties")
     if isinstance(props, dict):
         dropped = {name for name, sub in props.items() if isinstance(sub, dict) and sub.get(marker)}
@@ -289,7 +290,7 @@ def _location_schema(readers: Iterable[ParameterReader], location: str) -> dict[
     }
 
 
-def _json_schema(content: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+def json_schema(content: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     for media, entry in (content or {}).items():
         if media.split(";")[0].strip() in (JSON_MEDIA, "*/*") or media.endswith("+json"):
             return dict(entry.get("schema", {}))
@@ -308,102 +309,16 @@ def compile_request_validator(
     body_schema = None
     required = False
     if operation.request_body is not None:
-        schema = _json_schema(operation.request_body.get("content"))
+        schema = json_schema(operation.request_body.get("content"))
         if schema is not None:
-            body_schema = SchemaValidator(_without_marked(schema, "readOnly"), components)
+            body_schema = SchemaValidator(without_marked(schema, "readOnly"), components)
         required = bool(operation.request_body.get("required", False))
     return RequestValidator(readers, locations, body_schema, required)
 
 
-# --- responses (strict mode) ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ResponseSpec:
-    schema: SchemaValidator | None
-    has_content: bool
-    required_headers: tuple[str, ...]
-    # documented headers whose schema constrains a string: (name, validator of the value)
-    header_values: tuple[tuple[str, SchemaValidator], ...] = ()
-    text: bool = False  # a text/plain body is documented too
-
-
-class ResponseValidator:
-    """Checks a reply against the documented responses of one operation."""
-
-    def __init__(self, operation: Operation, spec: Spec, components: Mapping[str, Any]) -> None:
-        self.operation = operation
-        self.responses: dict[str, ResponseSpec] = {}
-        for code, response in operation.responses.items():
-            schema = _json_schema(response.get("content"))
-            headers = tuple(
-                name
-                for name, header in response.get("headers", {}).items()
-                if resolve(spec.document, header).get("required")
-            )
-            compiled = SchemaValidator(_without_marked(schema, "writeOnly"), components) if schema else None
-            values = tuple(
-                (name, SchemaValidator(found, components))
-                for name, header in response.get("headers", {}).items()
-                if (found := resolve(spec.document, resolve(spec.document, header).get("schema") or {}))
-                and found.get("type") == "string"
-            )
-            text = any(media.startswith("text/plain") for media in response.get("content") or {})
-            self.responses[str(code)] = ResponseSpec(
-                compiled, bool(response.get("content")), headers, values, text
-            )
-
-    def _documented(self, status: int) -> ResponseSpec | None:
-        code = str(status)
-        return (
-            self.responses.get(code)
-            or self.responses.get(f"{code[0]}XX")
-            or self.responses.get(f"{code[0]}xx")
-            or self.responses.get("default")
-        )
-
-    def violations(
-        self, status: int, headers: Mapping[str, str], body: Any, is_json: bool, head: bool = False
-    ) -> list[str]:
-        """What departs from the documented response; ``head``: the answer to a HEAD, which
-        carries the GET's status and headers but never its body."""
-        documented = self._documented(status)
-        if documented is None:
-            return [f"status {status} is not documented for {self.operation.label}"]
-        found = [f"missing response header {h}" for h in documented.required_headers if h not in headers]
-        found += [
-            f"response header {name}: {problem.removeprefix('body: ')}"
-            for name, schema in documented.header_values
-            if name in headers
-            for problem in schema.violations(_header(headers, name))
-        ]
-        if head:
-            return found
-        if documented.schema is not None and not (documented.text and not is_json):
-            if not is_json:
-                found.append(f"status {status} must have a JSON body")
-            else:
-                found.extend(documented.schema.violations(body))
-        elif not documented.has_content and body is not None:
-            found.append(f"status {status} is documented without a body")
-        return found
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    """A header's value, its name matched case-insensitively (whatever mapping holds them)."""
-    wanted = name.lower()
-    return next(value for key, value in headers.items() if key.lower() == wanted)
-
-
 def request_components(spec: Spec) -> Mapping[str, Any]:
     """The spec's components as a request sees them: ``readOnly`` properties removed."""
-    components: Mapping[str, Any] = _without_marked(copy.deepcopy(dict(spec.components)), "readOnly")
-    return components
-
-
-def response_components(spec: Spec) -> Mapping[str, Any]:
-    """The spec's components as a response sees them: ``writeOnly`` properties removed."""
-    components: Mapping[str, Any] = _without_marked(copy.deepcopy(dict(spec.components)), "writeOnly")
+    components: Mapping[str, Any] = without_marked(copy.deepcopy(dict(spec.components)), "readOnly")
     return components
 
 

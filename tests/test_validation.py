@@ -8,13 +8,9 @@ import pytest
 from werkzeug.datastructures import Headers, MultiDict
 
 from mockserver.errors import RequestValidationError
+from mockserver.responses import ResponseValidator, response_components
 from mockserver.spec import Spec
-from mockserver.validation import (
-    ResponseValidator,
-    compile_request_validator,
-    request_components,
-    response_components,
-)
+from mockserver.validation import compile_request_validator, request_components
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from mockserver.responses import ResponseValidator, response_components
 from mockserver.spec import SPECS_DIR, Spec
-from mockserver.validation import ResponseValidator, response_components
 
 
 @cache
