@@ -23,6 +23,7 @@ from contracts.options import RunConfig, UsageError, add_pytest_options, option_
 from contracts.preflight import TargetUnusable
 from contracts.report import configure_report
 from contracts.suite import Suite, schema_test_of, suite_of
+from contracts.target import run_target
 
 _SERVER = pytest.StashKey[LiveServer]()
 _PROFILE = pytest.StashKey[str]()
@@ -118,6 +119,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         schema = getattr(item, "originalname", "") == "test_schema"
         if contract and not schema and item.get_closest_marker("read_only") is None:
             item.add_marker(writes)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Each operation's schema test starts from the API's seed state when the run owns the
+    target, as the workflow and every scenario do: what one operation created (a PERSCOM batch
+    holds up to 1,000 events) neither slows nor changes the next one's cases, and a ``-k``
+    selection meets the state the whole run meets. A shared target is never reset."""
+    api = api_of(item.path)
+    if api is not None and getattr(item, "originalname", None) == "test_schema":
+        target = run_target(runs.of(item.config), api)
+        if target.resettable:
+            target.reset()
 
 
 def pytest_keyboard_interrupt() -> None:
