@@ -8,6 +8,7 @@ package); `test` adds the `[dev]` extra (the contract harness and the toolchain)
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -23,6 +24,11 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".installed"
 
+
+# tests/ in two worker processes (pytest-xdist), a test file at a time: the machines this runs on
+# have two cores, and the contract runs beside it spend part of their time waiting on sockets
+XDIST = ["-n", "2", "--dist", "loadfile"]
+NO_TESTS = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 
 # What each command needs installed, smallest first: an install of a later level covers the earlier.
 LEVELS = {"serve": "", "test": "[dev]"}
@@ -103,11 +109,13 @@ def apt_install(package: str, why: str, otherwise: str) -> None:
 
 
 def test(extra: list[str]) -> None:
-    """Lint and type-check (mypy while chromium is checked or installed), then every suite
-    in-process (the browser tests too) and, at the same time on the second core, the contract
-    suites against a real server used as staging is (no reset: its state after the run and its
-    cleanup must equal its state before, --check-leftovers); the second's output is printed once
-    both are done."""
+    """Lint and type-check (mypy while chromium is checked or installed), then, side by side:
+    the tests of tests/ (the browser tests too) in two pytest-xdist workers, one test file per
+    worker at a time (a module's fixtures, a served mock say, start once); the contract suites
+    in-process (one session: the run's report and verdict are whole); and the contract suites
+    against a real server used as staging is (no reset: its state after the run and its cleanup
+    must equal its state before, --check-leftovers). The contract runs' output is printed after
+    the tests' own."""
     run([str(PYTHON), "-m", "ruff", "check", "mockserver", "contracts", "tests", "bench", "dev.py"])
     with tempfile.TemporaryFile() as mypy_output:
         mypy = subprocess.Popen([str(PYTHON), "-m", "mypy"], cwd=ROOT, stdout=mypy_output, stderr=subprocess.STDOUT)
@@ -126,27 +134,37 @@ def test(extra: list[str]) -> None:
     live_env = dict(os.environ)
     if have_redis():
         live_env.setdefault("CONTRACTS_LIVE_SERVER_ARGS", "--store redis --workers 2")
-    with tempfile.TemporaryFile() as live_output:
-        live = subprocess.Popen(
+    contract_runs = {
+        "in-process": ([str(PYTHON), "-m", "pytest", "contracts", *extra], None),
+        "against a live server": (
             [str(PYTHON), "-m", "pytest", "contracts", "--live-server", "--check-leftovers", *extra],
-            cwd=ROOT,
-            env=live_env,
-            stdout=live_output,
-            stderr=subprocess.STDOUT,
-        )
+            live_env,
+        ),
+    }
+    # the caller's own -n (or -p no:xdist) wins
+    workers = [] if any(arg.startswith(("-n", "--numprocesses")) or "no:xdist" in arg for arg in extra) else XDIST
+    with contextlib.ExitStack() as stack:
+        started = {}
+        for name, (args, env) in contract_runs.items():
+            output = stack.enter_context(tempfile.TemporaryFile())
+            started[name] = (output, subprocess.Popen(args, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT))
         try:
-            in_process = subprocess.run([str(PYTHON), "-m", "pytest", "tests", "contracts", *extra], cwd=ROOT)
-        except BaseException:  # Ctrl-C: stop the other one too
-            live.kill()
-            live.wait()
+            tests = subprocess.run([str(PYTHON), "-m", "pytest", "tests", *workers, *extra], cwd=ROOT)
+        except BaseException:  # Ctrl-C: stop the others too
+            for _, process in started.values():
+                process.kill()
+                process.wait()
             raise
-        live_failed = live.wait()
-        live_output.seek(0)
-        print("\ndev.py: the contract suites against a live server (run beside the suites above):", flush=True)
-        sys.stdout.buffer.write(live_output.read())
-        sys.stdout.flush()
-    if in_process.returncode or live_failed:
-        raise SystemExit(in_process.returncode or live_failed)
+        failed = [tests.returncode]
+        for name, (output, process) in started.items():
+            failed.append(process.wait())
+            output.seek(0)
+            print(f"\ndev.py: the contract suites {name} (run beside the tests above):", flush=True)
+            sys.stdout.buffer.write(output.read())
+            sys.stdout.flush()
+    # pytest's 5 is "no tests collected": a -k that selects only tests/ (or only contracts) is fine
+    if all(code == NO_TESTS for code in failed) or any(code not in (0, NO_TESTS) for code in failed):
+        raise SystemExit(next(code for code in failed if code))
 
 
 COMMANDS = {"serve": serve, "test": test}
