@@ -39,7 +39,11 @@ def mode(ctx: Ctx) -> Trashed:
 
 
 def visible_events(state: PerscomState, trashed: Trashed) -> list[Event]:
-    return [state.events[i] for i in sorted(state.events) if visible(state.events[i]["deleted_at"], trashed)]
+    events = state.events
+    ordered = [events[i] for i in sorted(events)]
+    if trashed is Trashed.WITH:
+        return ordered
+    return [event for event in ordered if visible(event["deleted_at"], trashed)]
 
 
 def find_event(ctx: Ctx, trashed: Trashed = Trashed.WITHOUT) -> Event:
