@@ -18,6 +18,7 @@ from mockserver.apis.perscom.params import (
     top_level_relations,
     trash_mode,
     visible,
+    visible_ones,
 )
 from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
 from mockserver.apis.perscom.rules import EventNotFound, check, state_problems
@@ -40,10 +41,7 @@ def mode(ctx: Ctx) -> Trashed:
 
 def visible_events(state: PerscomState, trashed: Trashed) -> list[Event]:
     events = state.events
-    ordered = [events[i] for i in sorted(events)]
-    if trashed is Trashed.WITH:
-        return ordered
-    return [event for event in ordered if visible(event["deleted_at"], trashed)]
+    return visible_ones([events[i] for i in sorted(events)], trashed)
 
 
 def find_event(ctx: Ctx, trashed: Trashed = Trashed.WITHOUT) -> Event:

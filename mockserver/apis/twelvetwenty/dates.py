@@ -28,8 +28,10 @@ _KNOWN: dict[str, tuple[datetime, str]] = {}
 def stored_time(text: str) -> tuple[datetime, str]:
     """The instant ``text`` names and the text stored for it; ``ValueError`` when it names none."""
     known = _KNOWN.get(text)
-    if known is not None:
-        return known
+    return known if known is not None else _read(text)
+
+
+def _read(text: str) -> tuple[datetime, str]:
     stored = _STORED_FORM.fullmatch(text) is not None
     try:  # the stored form is plain ISO 8601 in UTC, which the C reader takes (not :60, not 0000)
         moment = datetime.fromisoformat(text) if stored else datetimes.parse(text)
