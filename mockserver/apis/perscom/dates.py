@@ -32,6 +32,10 @@ def to_utc(value: datetime) -> datetime:
 
 def parse_datetime(value: object) -> datetime | None:
     """An aware UTC datetime from a datetime, a date or a parseable string; ``None`` if unusable."""
+    if type(value) is str:  # a stored date: one lookup once read (a search reads every event's)
+        known = _MOMENTS.get(value)
+        if known is not None:
+            return known
     try:
         if isinstance(value, datetime):
             return to_utc(value)
@@ -45,17 +49,27 @@ def parse_datetime(value: object) -> datetime | None:
 
 
 CACHED_TEXT = 64  # longest date text cached: the cache's 16,384 entries stay ~3 MB whatever is sent
+KEPT_MOMENTS = 16384
+# What each short text read as, when the reading cannot change (RFC 3339 or ISO 8601; never
+# dateutil's free-form guess, which fills missing parts from today): emptied when full.
+_MOMENTS: dict[str, datetime] = {}
 
 
 def _parse_text(text: str) -> datetime:
     if datetimes.is_date_time(text):  # the core policy: offsets, leap seconds, what Python holds
-        return datetimes.parse(text)
-    try:
-        if len(text) > CACHED_TEXT:  # 1 MB of fractional seconds passes the schema; not kept
-            return to_utc(dateutil_parser.isoparse(text))
-        return _isoparse_utc(text)
-    except ValueError:
-        return to_utc(dateutil_parser.parse(text))  # not cached: it fills missing parts from today
+        moment = datetimes.parse(text)
+    else:
+        try:
+            if len(text) > CACHED_TEXT:  # 1 MB of fractional seconds passes the schema; not kept
+                return to_utc(dateutil_parser.isoparse(text))
+            moment = _isoparse_utc(text)
+        except ValueError:
+            return to_utc(dateutil_parser.parse(text))  # not cached: it fills missing parts from today
+    if len(text) <= CACHED_TEXT:
+        if len(_MOMENTS) >= KEPT_MOMENTS:
+            _MOMENTS.clear()
+        _MOMENTS[text] = moment
+    return moment
 
 
 @lru_cache(maxsize=16384)
@@ -83,3 +97,4 @@ def sql_text(value: datetime) -> str:
 def clear_caches() -> None:
     """Forget every parsed date (a reset gives back the memory a flood of requests took)."""
     _isoparse_utc.cache_clear()
+    _MOMENTS.clear()

@@ -18,6 +18,7 @@ from mockserver.apis.perscom.params import (
     top_level_relations,
     trash_mode,
     visible,
+    visible_ones,
 )
 from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
 from mockserver.apis.perscom.rules import EventNotFound, check, state_problems
@@ -39,7 +40,8 @@ def mode(ctx: Ctx) -> Trashed:
 
 
 def visible_events(state: PerscomState, trashed: Trashed) -> list[Event]:
-    return [state.events[i] for i in sorted(state.events) if visible(state.events[i]["deleted_at"], trashed)]
+    events = state.events
+    return visible_ones([events[i] for i in sorted(events)], trashed)
 
 
 def find_event(ctx: Ctx, trashed: Trashed = Trashed.WITHOUT) -> Event:

@@ -56,18 +56,39 @@ def apply_search(
     keyword = keyword_predicate(body.get("search"), related)
     if keyword is not None:
         clauses.append((False, keyword))
-    chosen = [event for event in events if evaluate(clauses, event)]
+    matches = combined(clauses)
+    chosen = [event for event in events if matches(event)]
     return sort_events(chosen, body.get("sort") or (), related)
 
 
 def evaluate(clauses: Sequence[Clause], event: Event) -> bool:
     """SQL precedence: split at each OR (the first clause's joiner is ignored), AND within a run."""
+    return combined(clauses)(event)
+
+
+def combined(clauses: Sequence[Clause]) -> Predicate:
+    """The clauses as one predicate, read as ``evaluate`` says, built once per search (the
+    runs are not split again for every event)."""
     runs: list[list[Predicate]] = []
     for index, (is_or, predicate) in enumerate(clauses):
         if index == 0 or is_or:
             runs.append([])
         runs[-1].append(predicate)
-    return not runs or any(all(predicate(event) for predicate in run) for run in runs)
+    if not runs:
+        return lambda event: True
+    alternatives = [_all_of(run) for run in runs]
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return lambda event: any(alternative(event) for alternative in alternatives)
+
+
+def _all_of(run: Sequence[Predicate]) -> Predicate:
+    if len(run) == 1:
+        return run[0]
+    if len(run) == 2:
+        first, second = run
+        return lambda event: first(event) and second(event)
+    return lambda event: all(predicate(event) for predicate in run)
 
 
 def requested_relations(body: Mapping[str, Any]) -> list[str]:
@@ -98,8 +119,10 @@ def date_period(start: Any, end: Any) -> Predicate:
 
     def overlaps(event: Event) -> bool:
         starts = parse_datetime(event.get("starts"))
+        if starts is None or starts > window_end:
+            return False
         ends = parse_datetime(event.get("ends")) or starts
-        return starts is not None and ends is not None and starts <= window_end and ends >= window_start
+        return ends >= window_start
 
     return overlaps
 
@@ -128,7 +151,7 @@ def filter_clauses(filters: Iterable[Mapping[str, Any]], related: Related) -> li
 
 
 def group_predicate(group: Sequence[Clause]) -> Predicate:
-    return lambda event: evaluate(group, event)
+    return combined(group)
 
 
 def field_predicate(descriptor: Mapping[str, Any], related: Related) -> Predicate:

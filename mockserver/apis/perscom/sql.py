@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from mockserver.apis.perscom.dates import is_midnight, parse_datetime, sql_text
+from mockserver.datetimes import is_date_time
 
 SET_OPERATORS = frozenset({"in", "not in", "all in", "any in"})
 LIKE_OPERATORS = frozenset({"like", "not like", "ilike", "not ilike"})
@@ -32,6 +33,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
 }
 _NUMERIC_PREFIX = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _MANY, _ONE = "%%", "__"
+CACHED_DATE_TEXT, KEPT_DATE_TEXTS = 64, 16384  # a stored date's printed text is kept: short ones
+_DATE_TEXTS: dict[str, str] = {}
 
 
 def condition(actual: Any, op: str, value: Any, *, date_field: bool = False) -> bool:
@@ -145,11 +148,22 @@ def mysql_number(value: Any) -> float:
 
 def text(value: Any, *, date_field: bool = False) -> str:
     """A value as MySQL prints it (for LIKE): booleans 1/0, DATETIME ``Y-m-d H:i:s``, JSON text."""
+    if type(value) is str:  # a search prints every event's columns: text as itself, dates once
+        if not date_field:
+            return value
+        known = _DATE_TEXTS.get(value)
+        if known is not None:
+            return known
     if isinstance(value, bool):
         return "1" if value else "0"
     when = moment(value, date_field=date_field)
     if when is not None:
-        return sql_text(when)
+        printed = sql_text(when)
+        if type(value) is str and len(value) <= CACHED_DATE_TEXT and is_date_time(value):  # no guess
+            if len(_DATE_TEXTS) >= KEPT_DATE_TEXTS:
+                _DATE_TEXTS.clear()
+            _DATE_TEXTS[value] = printed
+        return printed
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -212,6 +226,8 @@ def _like_matcher(pattern: str) -> Callable[[str], bool]:
             chunks.append([])
         else:
             chunks[-1].append(token)
+    if all(_ONE not in chunk for chunk in chunks):
+        return _literal_matcher(["".join(chunk) for chunk in chunks])
     compiled = [
         re.compile("".join("." if t == _ONE else re.escape(t) for t in chunk), re.DOTALL) for chunk in chunks
     ]
@@ -236,6 +252,32 @@ def _like_matcher(pattern: str) -> Callable[[str], bool]:
     return matches
 
 
+def _literal_matcher(parts: list[str]) -> Callable[[str], bool]:
+    """``_like_matcher`` for a pattern with no ``_``: its parts between ``%`` are plain text, found
+    with string methods (``%drill%`` is ``"drill" in subject``)."""
+    if len(parts) == 1:
+        [whole] = parts
+        return lambda subject: subject == whole
+    first, last, middle = parts[0], parts[-1], parts[1:-1]
+    if not first and not last and len(middle) == 1:
+        [inner] = middle
+        return lambda subject: inner in subject
+    least = sum(len(part) for part in parts)
+
+    def matches(subject: str) -> bool:
+        if len(subject) < least or not subject.startswith(first) or not subject.endswith(last):
+            return False
+        pos, end = len(first), len(subject) - len(last)
+        for part in middle:
+            found = subject.find(part, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(part)
+        return True
+
+    return matches
+
+
 def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
     """Orders like MySQL: NULL first, then numbers/dates, then text."""
     if value is None:
@@ -250,3 +292,4 @@ def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
 
 def clear_caches() -> None:
     _like_matcher.cache_clear()
+    _DATE_TEXTS.clear()

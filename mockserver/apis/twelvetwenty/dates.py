@@ -18,10 +18,32 @@ def utc_text(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-# Already in the stored form: ``utc_text(to_utc(text)) == text`` (string kept, no re-formatting).
+# Already in the stored form: ``utc_text(to_utc(text)) == text`` (string kept, no re-formatting),
+# but for a leap second (``:60``), which is kept as written.
 _STORED_FORM = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+CACHED_TEXT, KEPT = 64, 16384  # what each short text read as, for a batch sent again (a sync job)
+_KNOWN: dict[str, tuple[datetime, str]] = {}
 
 
 def stored_time(text: str) -> tuple[datetime, str]:
-    moment = to_utc(text)
-    return moment, text if _STORED_FORM.fullmatch(text) else utc_text(moment)
+    """The instant ``text`` names and the text stored for it; ``ValueError`` when it names none."""
+    known = _KNOWN.get(text)
+    return known if known is not None else _read(text)
+
+
+def _read(text: str) -> tuple[datetime, str]:
+    stored = _STORED_FORM.fullmatch(text) is not None
+    try:  # the stored form is plain ISO 8601 in UTC, which the C reader takes (not :60, not 0000)
+        moment = datetime.fromisoformat(text) if stored else datetimes.parse(text)
+    except ValueError:
+        moment = datetimes.parse(text)  # the policy's reading, or its error
+    found = (moment, text if stored else utc_text(moment))
+    if len(text) <= CACHED_TEXT:
+        if len(_KNOWN) >= KEPT:
+            _KNOWN.clear()
+        _KNOWN[text] = found
+    return found
+
+
+def clear_caches() -> None:
+    _KNOWN.clear()

@@ -14,7 +14,7 @@ from mockserver.validation import SchemaValidator
 
 
 def normalize(item: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-    """The event as stored (UTC ``Z`` times), or the reasons it cannot be."""
+    """The event as stored (UTC ``Z`` times; its ``Id`` still ``None``), or the reasons it cannot be."""
     try:
         start, start_text = stored_time(item["StartTime"])
     except (ValueError, OverflowError):
@@ -25,7 +25,8 @@ def normalize(item: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
         return None, [msg.DATE_TIME.format(field="EndTime")]
     if problems := end_after_start(start, end):
         return None, problems
-    event = {
+    event = {  # state.FIELDS' order: the order a stored event is answered and exported in
+        "Id": None,
         "ExternalId": item["ExternalId"],
         "UserId": int(item["UserId"]),
         "TypeId": int(item["TypeId"]),
@@ -50,6 +51,7 @@ def upsert(
     staged: dict[str, dict[str, Any]] = {}
     order: list[str] = []
     failures: list[Result] = []
+    events = state.events
     all_valid = batch_validator is not None and batch_validator.is_valid(items)
     for item in items:
         problems = [] if all_valid else schema_problems(item, validator)
@@ -57,13 +59,13 @@ def upsert(
         if not problems:
             event, problems = normalize(item)
         if event is not None:
-            existing = staged.get(event["ExternalId"]) or state.events.get(event["ExternalId"])
-            problems = ownership_problem(event, existing, state)
+            key = event["ExternalId"]
+            problems = ownership_problem(event, staged.get(key) or events.get(key), state)
         if problems or event is None:
             failures.append(failure(item, problems))
             continue
-        staged[event["ExternalId"]] = event
-        order.append(event["ExternalId"])
+        staged[key] = event
+        order.append(key)
     if failures:
         return failures
     _apply(staged, state)
@@ -73,10 +75,9 @@ def upsert(
 
 
 def _apply(staged: dict[str, dict[str, Any]], state: TwelveTwentyState) -> None:
+    """The staged events stored as they are (each is a new dict ``normalize`` made), their ids set."""
     events = state.events
     for external_id, event in staged.items():
         existing = events.get(external_id)
-        stored = {"Id": existing["Id"] if existing else state.allocate_id()}
-        stored.update(event)  # normalize() builds events in errors.FIELD_ORDER
-        events[external_id] = stored
-        event["Id"] = stored["Id"]
+        event["Id"] = existing["Id"] if existing else state.allocate_id()
+        events[external_id] = event

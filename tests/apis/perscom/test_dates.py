@@ -59,3 +59,21 @@ def test_years_below_1000_keep_four_digits() -> None:
     moment = datetime(340, 4, 2, 15, 46, 6, tzinfo=UTC)
     assert format_datetime(moment) == "0340-04-02T15:46:06.000000Z"
     assert sql_text(moment) == "0340-04-02 15:46:06"
+
+
+def test_a_reading_is_remembered_only_when_it_cannot_change() -> None:
+    """Stored dates are read once (a search reads every event's); dateutil's free-form guess,
+    which fills missing parts from today, is read afresh every time."""
+    from mockserver.apis.perscom import dates
+
+    dates.clear_caches()
+    assert parse_datetime("2023-11-07T07:31:56+02:00") == datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
+    assert parse_datetime("2023-11-07") == datetime(2023, 11, 7, tzinfo=UTC)
+    assert parse_datetime("10:30") is not None  # today at 10:30
+    assert parse_datetime("not a date") is None
+    assert set(dates._MOMENTS) == {"2023-11-07T07:31:56+02:00", "2023-11-07"}
+    assert parse_datetime("2023-11-07T07:31:56+02:00") == datetime(2023, 11, 7, 5, 31, 56, tzinfo=UTC)
+    assert parse_datetime("2023-11-07T05:31:56." + "1" * 100 + "Z") is not None  # long: not kept
+    assert len(dates._MOMENTS) == 2
+    dates.clear_caches()
+    assert not dates._MOMENTS

@@ -40,3 +40,6 @@ def test_like_examples() -> None:
     assert like("abc", "a_c") and not like("abbc", "a_c")
     assert like("50% off", "50\\% %") and not like("50 off", "50\\%%")
     assert like("a" * 5000 + "b", "%a%a%a%a%a%b") and not like("a" * 5000, "%a%a%a%a%a%b")
+    # parts between % may not overlap: each is looked for after the end of the one before it
+    assert not like("abab", "%ab%ba%") and like("ababa", "%ab%ba%") and not like("aXa", "%aXa%Xa%")
+    assert like("drill", "drill") and not like("drill ", "drill") and like("", "%") and like("x", "%%")
