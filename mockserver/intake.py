@@ -48,6 +48,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 REFUSAL_KEY = "mockserver.refusal"
+BODY_KEY = "mockserver.body"  # the whole body as the front read it (also in ``wsgi.input``)
 DEFAULT_MAX_BODY = 10 * 2**20  # bytes
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})  # no length: no body read
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body, from the end of the headers
@@ -189,7 +190,9 @@ def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) ->
 
 
 def _whole_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
-    """The body is in hand, however it came (a length, chunks): the app reads it as one of a length."""
+    """The body is in hand, however it came (a length, chunks): the app reads it as one of a length,
+    or, knowing this front, takes it as is from ``BODY_KEY`` (no stream to wrap and read)."""
+    environ[BODY_KEY] = body
     if body:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)

@@ -246,24 +246,29 @@ class RequestValidator:
     body_schema: SchemaValidator | None
     body_required: bool
 
+    def __post_init__(self) -> None:
+        index = {"path": 0, "query": 1, "header": 2}
+        self._plan = tuple((index[r.location], r.name, r.read) for r in self.readers)
+        self._checks = tuple((index[loc], loc, validator) for loc, validator in self.locations.items())
+        self.reads_query = any(r.location == "query" for r in self.readers)
+
     def validate(
         self, path_args: Mapping[str, str], args: MultiDict[str, str], headers: Headers, raw: bytes
     ) -> ValidatedRequest:
-        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
-        sources: dict[str, Any] = {"path": path_args, "query": args, "header": headers}
-        for reader in self.readers:
-            value = reader.read(sources[reader.location])
+        values: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = ({}, {}, {})
+        sources = (path_args, args, headers)
+        for where, name, read in self._plan:
+            value = read(sources[where])
             if value is not MISSING:
-                values[reader.location][reader.name] = value
-        problems = [
-            err
-            for location, validator in self.locations.items()
-            for err in validator.errors(values[location], location)
-        ]
+                values[where][name] = value
+        problems: list[FieldError] = []
+        for where, location, validator in self._checks:
+            if not validator.is_valid(values[where]):
+                problems += validator.errors(values[where], location)
         body, has_body = self._body(raw, problems)
         if problems:
             raise RequestValidationError(problems, body)
-        return ValidatedRequest(values["path"], values["query"], values["header"], body, has_body)
+        return ValidatedRequest(values[0], values[1], values[2], body, has_body)
 
     def _body(self, raw: bytes, problems: list[FieldError]) -> tuple[Any, bool]:
         if self.body_schema is None:
