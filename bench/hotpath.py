@@ -209,7 +209,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--calls", type=int, default=20000, help="requests per workload in process")
-    parser.add_argument("--base", help="also measure this commit (git archive of it)")
+    parser.add_argument("--base", help="also measure this commit (git archive of it) or source directory")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -220,7 +220,9 @@ def main() -> None:
     print(f"bench/hotpath.py --mode {args.mode}: {machine_note()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-hotpath-") as tmp:
         work = Path(tmp)
-        base = export(args.base, work / "base") if args.base else None
+        base = None
+        if args.base:  # a commit, or a directory that already holds a tree
+            base = Path(args.base) if Path(args.base).is_dir() else export(args.base, work / "base")
         if args.mode == "served":
             served(args, work, base)
         else:

@@ -22,7 +22,9 @@ class SystemClock:
 
     def now(self) -> datetime:
         frozen, offset = self._reading  # every request asks: no lock, and the pair always matches
-        return frozen if frozen is not None else datetime.now(UTC) + offset
+        if frozen is not None:
+            return frozen
+        return datetime.now(UTC) + offset if offset else datetime.now(UTC)
 
     def _publish(self) -> None:
         self._reading = (self._frozen, self._offset)

@@ -257,8 +257,12 @@ class ApiRuntime:
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
-            principal = authenticate(
-                self.name, request.headers, self.services.config.tokens, self.services.tokens, now
+            principal = authenticate(  # the header as Werkzeug's request.headers finds it
+                self.name,
+                request.environ.get("HTTP_AUTHORIZATION"),
+                self.services.config.tokens,
+                self.services.tokens,
+                now,
             )
         except AuthFailure as failure:
             raise Unauthorized(failure.reason) from None

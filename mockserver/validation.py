@@ -249,22 +249,29 @@ class RequestValidator:
     def __post_init__(self) -> None:
         index = {"path": 0, "query": 1, "header": 2}
         self._plan = tuple((index[r.location], r.name, r.read) for r in self.readers)
-        self._checks = tuple((index[loc], loc, validator) for loc, validator in self.locations.items())
+        # (where, location, its validator, whether no value is valid: nothing there is required)
+        self._checks = tuple(
+            (index[loc], loc, validator, not any(r.required for r in self.readers if r.location == loc))
+            for loc, validator in self.locations.items()
+        )
         self.reads_query = any(r.location == "query" for r in self.readers)
 
     def validate(
         self, path_args: Mapping[str, str], args: MultiDict[str, str], headers: Headers, raw: bytes
     ) -> ValidatedRequest:
         values: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = ({}, {}, {})
+        if not isinstance(args, MultiDict):  # what the query readers read (parameters.py)
+            args = MultiDict(args)
         sources = (path_args, args, headers)
         for where, name, read in self._plan:
             value = read(sources[where])
             if value is not MISSING:
                 values[where][name] = value
         problems: list[FieldError] = []
-        for where, location, validator in self._checks:
-            if not validator.is_valid(values[where]):
-                problems += validator.errors(values[where], location)
+        for where, location, validator, empty_is_valid in self._checks:
+            found = values[where]
+            if (found or not empty_is_valid) and not validator.is_valid(found):
+                problems += validator.errors(found, location)
         body, has_body = self._body(raw, problems)
         if problems:
             raise RequestValidationError(problems, body)
