@@ -153,40 +153,67 @@ def _split_address(address: str) -> tuple[str, str]:
     return (host, port) if host else (address, "")
 
 
+# What the environ of every request on one listener shares, by (server address, scheme, version).
+_FIXED: dict[tuple[str, str, str], dict[str, Any]] = {}
+# A header's environ key by its name as it came (a small vocabulary: looked up, not rebuilt)
+_ENVIRON_NAMES: dict[str, str] = {}
+
+
+def _fixed(scope: Any) -> dict[str, Any]:
+    key = (scope.server, scope.scheme, scope.http_version)
+    fixed = _FIXED.get(key)
+    if fixed is None:
+        server_name, server_port = _split_address(scope.server)
+        fixed = {
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": server_name,
+            "SERVER_PORT": server_port or "80",
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        if len(_FIXED) < 64:  # a listener or two; never unbounded
+            _FIXED[key] = fixed
+    return fixed
+
+
+def _environ_name(key: str) -> str:
+    name = _ENVIRON_NAMES.get(key)
+    if name is None:
+        name = key.upper().replace("-", "_")
+        if name != "CONTENT_TYPE" and name != "CONTENT_LENGTH":
+            name = "HTTP_" + name
+        if len(_ENVIRON_NAMES) < 1024:  # names a client invents past that are converted each time
+            _ENVIRON_NAMES[key] = name
+    return name
+
+
 def rsgi_environ(scope: Any, body: bytes) -> dict[str, Any]:
     """The PEP 3333 environ of an RSGI HTTP scope whose body is already read."""
-    server_name, server_port = _split_address(scope.server)
     client_host, client_port = _split_address(scope.client)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": scope.path.encode().decode("latin-1"),
-        "QUERY_STRING": scope.query_string,
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": server_port or "80",
-        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client_host,
-        "REMOTE_PORT": client_port,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    path = scope.path
+    environ = _fixed(scope).copy()
+    environ["REQUEST_METHOD"] = scope.method
+    environ["PATH_INFO"] = path if path.isascii() else path.encode().decode("latin-1")
+    environ["QUERY_STRING"] = scope.query_string
+    environ["REMOTE_ADDR"] = client_host
+    environ["REMOTE_PORT"] = client_port
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["wsgi.errors"] = sys.stderr
     _add_headers(environ, scope.headers.items())
     return _whole_body(environ, body)
 
 
 def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> None:
     for key, value in headers:
-        name = key.upper().replace("-", "_")
-        if name == "CONTENT_TYPE" or name == "CONTENT_LENGTH":
+        name = _environ_name(key)
+        if name in environ and name[0] == "H":  # a repeated header: one comma-joined value
+            environ[name] = f"{environ[name]},{value}"
+        else:
             environ[name] = value
-            continue
-        name = "HTTP_" + name
-        environ[name] = f"{environ[name]},{value}" if name in environ else value
 
 
 def _whole_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
