@@ -155,7 +155,8 @@ def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """A request's headers as the WSGI environ holds them (cheap: no name conversion)."""
-    pairs = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_"]
+    # the first character first: most keys are not headers, and it takes no new string
+    pairs = [item for item in environ.items() if item[0][:1] == "H" and item[0].startswith("HTTP_")]
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             pairs.append((key, environ[key]))
