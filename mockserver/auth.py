@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from werkzeug.datastructures import Headers
-
 from mockserver.config import TokenGrant
 
 _drawn = threading.local()
@@ -140,9 +138,9 @@ class AuthFailure(Exception):
         self.reason = reason
 
 
-def bearer_token(headers: Headers) -> str | None:
-    value = headers.get("Authorization", "")
-    scheme, _, token = value.partition(" ")
+def bearer_token(value: str | None) -> str | None:
+    """The token of an ``Authorization`` header's value, if it is a bearer token."""
+    scheme, _, token = (value or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
@@ -150,13 +148,14 @@ def bearer_token(headers: Headers) -> str | None:
 
 def authenticate(
     api: str,
-    headers: Headers,
+    authorization: str | None,
     grants: Sequence[TokenGrant],
     minted: TokenRegistry,
     now: datetime,
 ) -> Principal:
-    """The caller's principal, or AuthFailure('missing' | 'invalid' | 'expired')."""
-    token = bearer_token(headers)
+    """The principal of a request's ``Authorization`` header (its value, or None when it has
+    none), or AuthFailure('missing' | 'invalid' | 'expired')."""
+    token = bearer_token(authorization)
     if token is None:
         raise AuthFailure("missing")
     for grant in grants:

@@ -48,6 +48,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 REFUSAL_KEY = "mockserver.refusal"
+BODY_KEY = "mockserver.body"  # the whole body as the front read it (also in ``wsgi.input``)
 DEFAULT_MAX_BODY = 10 * 2**20  # bytes
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})  # no length: no body read
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body, from the end of the headers
@@ -152,44 +153,73 @@ def _split_address(address: str) -> tuple[str, str]:
     return (host, port) if host else (address, "")
 
 
+# What the environ of every request on one listener shares, by (server address, scheme, version).
+_FIXED: dict[tuple[str, str, str], dict[str, Any]] = {}
+# A header's environ key by its name as it came (a small vocabulary: looked up, not rebuilt)
+_ENVIRON_NAMES: dict[str, str] = {}
+
+
+def _fixed(scope: Any) -> dict[str, Any]:
+    key = (scope.server, scope.scheme, scope.http_version)
+    fixed = _FIXED.get(key)
+    if fixed is None:
+        server_name, server_port = _split_address(scope.server)
+        fixed = {
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": server_name,
+            "SERVER_PORT": server_port or "80",
+            "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": scope.scheme,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+        }
+        if len(_FIXED) < 64:  # a listener or two; never unbounded
+            _FIXED[key] = fixed
+    return fixed
+
+
+def _environ_name(key: str) -> str:
+    name = _ENVIRON_NAMES.get(key)
+    if name is None:
+        name = key.upper().replace("-", "_")
+        if name != "CONTENT_TYPE" and name != "CONTENT_LENGTH":
+            name = "HTTP_" + name
+        if len(_ENVIRON_NAMES) < 1024:  # names a client invents past that are converted each time
+            _ENVIRON_NAMES[key] = name
+    return name
+
+
 def rsgi_environ(scope: Any, body: bytes) -> dict[str, Any]:
     """The PEP 3333 environ of an RSGI HTTP scope whose body is already read."""
-    server_name, server_port = _split_address(scope.server)
     client_host, client_port = _split_address(scope.client)
-    environ: dict[str, Any] = {
-        "REQUEST_METHOD": scope.method,
-        "SCRIPT_NAME": "",
-        "PATH_INFO": scope.path.encode().decode("latin-1"),
-        "QUERY_STRING": scope.query_string,
-        "SERVER_NAME": server_name,
-        "SERVER_PORT": server_port or "80",
-        "SERVER_PROTOCOL": f"HTTP/{scope.http_version}",
-        "REMOTE_ADDR": client_host,
-        "REMOTE_PORT": client_port,
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": scope.scheme,
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": True,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
+    path = scope.path
+    environ = _fixed(scope).copy()
+    environ["REQUEST_METHOD"] = scope.method
+    environ["PATH_INFO"] = path if path.isascii() else path.encode().decode("latin-1")
+    environ["QUERY_STRING"] = scope.query_string
+    environ["REMOTE_ADDR"] = client_host
+    environ["REMOTE_PORT"] = client_port
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["wsgi.errors"] = sys.stderr
     _add_headers(environ, scope.headers.items())
     return _whole_body(environ, body)
 
 
 def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> None:
     for key, value in headers:
-        name = key.upper().replace("-", "_")
-        if name == "CONTENT_TYPE" or name == "CONTENT_LENGTH":
+        name = _environ_name(key)
+        if name in environ and name[0] == "H":  # a repeated header: one comma-joined value
+            environ[name] = f"{environ[name]},{value}"
+        else:
             environ[name] = value
-            continue
-        name = "HTTP_" + name
-        environ[name] = f"{environ[name]},{value}" if name in environ else value
 
 
 def _whole_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
-    """The body is in hand, however it came (a length, chunks): the app reads it as one of a length."""
+    """The body is in hand, however it came (a length, chunks): the app reads it as one of a length,
+    or, knowing this front, takes it as is from ``BODY_KEY`` (no stream to wrap and read)."""
+    environ[BODY_KEY] = body
     if body:
         environ["CONTENT_LENGTH"] = str(len(body))
         environ.pop("HTTP_TRANSFER_ENCODING", None)

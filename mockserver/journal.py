@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from mockserver.masking import mask_header
@@ -102,8 +103,8 @@ class JournalEntry:
     @property
     def cost(self) -> int:
         """Bytes this entry holds, for the journal's byte bound."""
-        headers = sum(len(k) + len(v) for k, v in self.request_headers)
-        found = sum(len(v["message"]) + 32 for v in self.violations)
+        headers = sum(map(len, chain.from_iterable(self.request_headers)))
+        found = sum(len(v["message"]) + 32 for v in self.violations) if self.violations else 0
         return ENTRY_OVERHEAD + headers + found + len(self.request_body.data) + len(self.response_body.data)
 
     def matches(self, filters: Mapping[str, str]) -> bool:
@@ -154,7 +155,8 @@ def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
     """A request's headers as the WSGI environ holds them (cheap: no name conversion)."""
-    pairs = [(k, v) for k, v in environ.items() if k[:5] == "HTTP_"]
+    # the first character first: most keys are not headers, and it takes no new string
+    pairs = [item for item in environ.items() if item[0][:1] == "H" and item[0].startswith("HTTP_")]
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             pairs.append((key, environ[key]))
@@ -191,6 +193,42 @@ class Journal:
             request_headers=request_headers,
             request_body=Body.keep(request_body, request_type, limit),
             response_body=Body.keep(response_body, response_type, limit),
+        )
+
+    def entry(
+        self,
+        time: float,
+        api: str | None,
+        operation_id: str | None,
+        method: str,
+        path: str,
+        query: str,
+        status: int,
+        duration_ms: float,
+        environ: Mapping[str, Any],
+        request_body: bytes,
+        response_body: bytes,
+        response_type: str | None,
+        effects: list[dict[str, Any]] | None,
+        violations: tuple[dict[str, str], ...],
+    ) -> JournalEntry:
+        """``make`` with every field given in order: what the gateway calls on every request."""
+        limit = self.body_limit
+        return JournalEntry(
+            0,
+            time,
+            api,
+            operation_id,
+            method,
+            path,
+            query,
+            status,
+            duration_ms,
+            environ_headers(environ),
+            Body(request_body[:limit], len(request_body), environ.get("CONTENT_TYPE")),
+            Body(response_body[:limit], len(response_body), response_type),
+            effects,
+            violations,
         )
 
     def add(self, entry: JournalEntry) -> JournalEntry:

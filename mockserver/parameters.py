@@ -83,17 +83,26 @@ class ParameterReader:
 MISSING = object()
 
 
-def _scalar_reader(name: str, types: list[str]) -> Callable[[Any], Any]:
+# A query source is a Werkzeug ``MultiDict``: a dict holding each name's values as a list. The
+# query readers look names up in that dict directly (``dict.get``): ``MultiDict.get`` raises and
+# catches a ``BadRequestKeyError`` for every parameter the request leaves out.
+
+
+def _scalar_reader(name: str, types: list[str], query: bool) -> Callable[[Any], Any]:
     def read(source: Any) -> Any:
         value = source.get(name)
         return MISSING if value is None else _coerce(value, types)
 
-    return read
+    def read_query(source: Any) -> Any:
+        values = dict.get(source, name)
+        return _coerce(values[0], types) if values else MISSING
+
+    return read_query if query else read
 
 
 def _array_reader(name: str, item_types: list[str], explode: bool) -> Callable[[Any], Any]:
-    def read(source: Any) -> Any:
-        values = source.getlist(name)
+    def read(source: Any) -> Any:  # query parameters only
+        values = dict.get(source, name)
         if not values:
             return MISSING
         if not explode:
@@ -103,14 +112,13 @@ def _array_reader(name: str, item_types: list[str], explode: bool) -> Callable[[
     return read
 
 
-def _deep_object_reader(name: str, prop_types: Mapping[str, list[str]]) -> Callable[[Any], Any]:
+def _deep_object_reader(name: str, prop_types: Mapping[str, list[str]], query: bool) -> Callable[[Any], Any]:
     prefix = f"{name}["
 
     def read(source: Any) -> Any:
+        pairs = ((key, values[0]) for key, values in dict.items(source)) if query else source.items()
         found = {
-            key[len(prefix) : -1]: value
-            for key, value in source.items()
-            if key.startswith(prefix) and key.endswith("]")
+            key[len(prefix) : -1]: value for key, value in pairs if key.startswith(prefix) and key.endswith("]")
         }
         if not found:
             return MISSING
@@ -127,11 +135,11 @@ def parameter_reader(parameter: Mapping[str, Any], spec: Spec) -> ParameterReade
     types = _schema_types(schema, spec)
     if style == "deepObject":
         props = resolved.get("properties", {})
-        read = _deep_object_reader(name, {k: _schema_types(v, spec) for k, v in props.items()})
+        read = _deep_object_reader(name, {k: _schema_types(v, spec) for k, v in props.items()}, location == "query")
     elif "array" in types and location == "query":
         explode = parameter.get("explode", style == "form")
         read = _array_reader(name, _schema_types(resolved.get("items", {}), spec), explode)
     else:
-        read = _scalar_reader(name, types)
+        read = _scalar_reader(name, types, location == "query")
     required = bool(parameter.get("required", location == "path"))
     return ParameterReader(name, location, required, schema, read)

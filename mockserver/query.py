@@ -31,10 +31,17 @@ _decoded_name = lru_cache(maxsize=1024)(_decoded)
 def parse_query(query_string: bytes) -> ImmutableMultiDict[str, str]:
     """``request.args`` for ``request.query_string``; a raw byte that is not UTF-8 (which
     Werkzeug fails on) is kept percent-encoded, as an undecodable escape is."""
-    pairs = []
+    lists: dict[str, list[str]] = {}
     for piece in query_string.decode("utf-8", _KEEP_ESCAPED).split("&"):
         if not piece:
             continue
         name, _, value = piece.partition("=")
-        pairs.append((_decoded_name(name), _decoded(value)))
-    return ImmutableMultiDict(pairs)
+        decoded = _decoded_name(name)
+        found = lists.get(decoded)
+        if found is None:
+            lists[decoded] = [_decoded(value)]
+        else:
+            found.append(_decoded(value))
+    args: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+    dict.update(args, lists)  # a MultiDict is the dict of each name's values (no per-pair copy)
+    return args

@@ -46,12 +46,13 @@ class Router:
         for operation in operations:
             self._by_path.setdefault(operation.path, {})[operation.method] = operation
         self._templates = sorted(self._by_path, key=_priority)
-        self._names: list[list[str]] = []
+        # per template's group name: (template, ((parameter name, its group name), ...))
+        self._groups: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {}
         alternatives = []
         for index, template in enumerate(self._templates):
             names: list[str] = []
             alternatives.append(_pattern("/" + template.lstrip("/"), f"t{index}", names))
-            self._names.append(names)
+            self._groups[f"t{index}"] = (template, tuple((n, f"t{index}_{i}") for i, n in enumerate(names)))
         self._regex = re.compile(f"(?:{'|'.join(alternatives)})/?", re.DOTALL)
 
     def allowed(self, path_template: str) -> list[str]:
@@ -64,10 +65,8 @@ class Router:
         found = self._regex.fullmatch("/" + path.lstrip("/"))
         if found is None:
             return None
-        group = found.lastgroup or ""
-        index = int(group[1:])
-        names = self._names[index]
-        return self._templates[index], {name: found.group(f"{group}_{i}") for i, name in enumerate(names)}
+        template, params = self._groups[found.lastgroup or ""]
+        return template, {name: found[group] for name, group in params}
 
     def match(self, path: str, method: str) -> tuple[Operation, dict[str, str]]:
         found = self._find(path)

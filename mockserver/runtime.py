@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request
 
 from mockserver import replay
@@ -37,6 +38,7 @@ from mockserver.validation import RequestValidator, ValidatedRequest
 
 log = logging.getLogger("mockserver")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
+NO_ARGS: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 
 
 @dataclass(frozen=True)
@@ -173,10 +175,10 @@ class ApiRuntime:
         raw = request.get_data()
         if self.definition.json_blanks:
             raw = blank_outside_strings(raw, self.definition.json_blanks)
+        validator = compiled.request_validator
+        args = parse_query(request.query_string) if validator.reads_query else NO_ARGS  # nothing reads it
         try:
-            validated = compiled.request_validator.validate(
-                path_args, parse_query(request.query_string), request.headers, raw
-            )
+            validated = validator.validate(path_args, args, request.headers, raw)
         except RequestValidationError as error:
             self._add_state_problems(compiled, error)
             raise
@@ -255,8 +257,12 @@ class ApiRuntime:
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
         try:
-            principal = authenticate(
-                self.name, request.headers, self.services.config.tokens, self.services.tokens, now
+            principal = authenticate(  # the header as Werkzeug's request.headers finds it
+                self.name,
+                request.environ.get("HTTP_AUTHORIZATION"),
+                self.services.config.tokens,
+                self.services.tokens,
+                now,
             )
         except AuthFailure as failure:
             raise Unauthorized(failure.reason) from None

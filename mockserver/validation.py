@@ -246,24 +246,36 @@ class RequestValidator:
     body_schema: SchemaValidator | None
     body_required: bool
 
+    def __post_init__(self) -> None:
+        index = {"path": 0, "query": 1, "header": 2}
+        self._plan = tuple((index[r.location], r.name, r.read) for r in self.readers)
+        # (where, location, its validator, whether no value is valid: nothing there is required)
+        self._checks = tuple(
+            (index[loc], loc, validator, not any(r.required for r in self.readers if r.location == loc))
+            for loc, validator in self.locations.items()
+        )
+        self.reads_query = any(r.location == "query" for r in self.readers)
+
     def validate(
         self, path_args: Mapping[str, str], args: MultiDict[str, str], headers: Headers, raw: bytes
     ) -> ValidatedRequest:
-        values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
-        sources: dict[str, Any] = {"path": path_args, "query": args, "header": headers}
-        for reader in self.readers:
-            value = reader.read(sources[reader.location])
+        values: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = ({}, {}, {})
+        if not isinstance(args, MultiDict):  # what the query readers read (parameters.py)
+            args = MultiDict(args)
+        sources = (path_args, args, headers)
+        for where, name, read in self._plan:
+            value = read(sources[where])
             if value is not MISSING:
-                values[reader.location][reader.name] = value
-        problems = [
-            err
-            for location, validator in self.locations.items()
-            for err in validator.errors(values[location], location)
-        ]
+                values[where][name] = value
+        problems: list[FieldError] = []
+        for where, location, validator, empty_is_valid in self._checks:
+            found = values[where]
+            if (found or not empty_is_valid) and not validator.is_valid(found):
+                problems += validator.errors(found, location)
         body, has_body = self._body(raw, problems)
         if problems:
             raise RequestValidationError(problems, body)
-        return ValidatedRequest(values["path"], values["query"], values["header"], body, has_body)
+        return ValidatedRequest(values[0], values[1], values[2], body, has_body)
 
     def _body(self, raw: bytes, problems: list[FieldError]) -> tuple[Any, bool]:
         if self.body_schema is None:

@@ -156,3 +156,31 @@ def test_replies_are_encoded_as_the_standard_library_reads_them(body: Any) -> No
 def test_a_page_is_encoded_byte_for_byte_as_before() -> None:
     page = [{"id": 1, "caption": "Réunion ☕", "description": None, "recipients": ["a@b.c"], "n": 1.5}]
     assert json_bytes(page) == json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@given(
+    path=st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="?#"), max_size=12),
+    root=st.sampled_from(["", "/", "/mount", "/m\u00e9/"]),
+    query=st.text("ab=&%\u00e9", max_size=8),
+    method=st.sampled_from(["GET", "post", "HEAD"]),
+    body=st.binary(max_size=8),
+)
+def test_the_api_request_reads_what_werkzeugs_request_reads(
+    path: str, root: str, query: str, method: str, body: bytes
+) -> None:
+    from werkzeug.test import EnvironBuilder
+    from werkzeug.wrappers import Request
+
+    from mockserver.gateway import ApiRequest
+    from mockserver.intake import BODY_KEY
+
+    environ = EnvironBuilder(
+        path="/" + path, base_url="http://example.test:8080" + root, query_string=query,
+        method=method, data=body, headers={"Authorization": "Bearer x", "X-Two": "a"},
+    ).get_environ()
+    expected = Request(environ, populate_request=False)
+    fast = ApiRequest({**environ, BODY_KEY: body})  # the front's body, never read from the stream
+    for name in ("method", "scheme", "server", "root_path", "path", "query_string", "remote_addr", "host_url"):
+        assert getattr(fast, name) == getattr(expected, name), name
+    assert list(fast.headers.items()) == list(expected.headers.items())
+    assert fast.get_data() == expected.get_data() == body

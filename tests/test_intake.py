@@ -7,6 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver import create_app
 from mockserver.intake import Intake
@@ -99,3 +101,64 @@ def test_a_plain_wsgi_server_gets_the_cap_too() -> None:
     client = create_app({"max_body": 10, "log_requests": False}).test_client()
     response = client.post(LIST, data=json.dumps(EVENT), headers=AUTH)
     assert response.status_code == 413
+
+
+class _RsgiHeaders:
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self.pairs = pairs
+
+    def items(self) -> list[tuple[str, str]]:
+        return self.pairs
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.pairs if k == name), None)
+
+
+@given(
+    path=st.sampled_from(["/", "/b2core/api/v2/calendars/events/1", "/caf\u00e9/x", "//a/"]),
+    query=st.sampled_from(["", "a=1&b=%20", "filter%5Bname%5D=x"]),
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(["accept", "x-two", "content-type", "content-length", "authorization", "x-two"]),
+            st.text("abc ,;=", max_size=5),
+        ),
+        max_size=6,
+    ),
+    body=st.sampled_from([b"", b"{}"]),
+)
+def test_the_rsgi_environ_is_the_asgi_environ(
+    path: str, query: str, headers: list[tuple[str, str]], body: bytes
+) -> None:
+    """granian's RSGI scope and an ASGI scope of the same request make the same WSGI environ."""
+    from types import SimpleNamespace
+
+    from mockserver.intake import rsgi_environ, wsgi_environ
+
+    asgi = {
+        **_scope("POST", path, {}),
+        "raw_path": path.encode(),
+        "query_string": query.encode(),
+        "headers": [(k.encode(), v.encode()) for k, v in headers],
+    }
+    rsgi = SimpleNamespace(
+        method="POST", path=path, query_string=query, server="127.0.0.1:8080", client="127.0.0.1:5000",
+        scheme="http", http_version="1.1", headers=_RsgiHeaders(headers),
+    )
+    one, other = rsgi_environ(rsgi, body), wsgi_environ(asgi, body)
+    assert one.pop("wsgi.input").read() == other.pop("wsgi.input").read() == body
+    assert one == other
+    expected: dict[str, str] = {}  # PEP 3333: HTTP_ names, repeats comma-joined
+    for name, value in headers:
+        key = name.upper().replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            expected[key] = value
+        else:
+            key = "HTTP_" + key
+            expected[key] = f"{expected[key]},{value}" if key in expected else value
+    if body:
+        expected["CONTENT_LENGTH"] = str(len(body))
+    shown = {k: v for k, v in one.items() if k.startswith("HTTP_") or k in ("CONTENT_TYPE", "CONTENT_LENGTH")}
+    assert shown == expected
+    assert (one["PATH_INFO"], one["QUERY_STRING"], one["SERVER_PORT"]) == (
+        path.encode().decode("latin-1"), query, "8080"
+    )
