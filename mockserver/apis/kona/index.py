@@ -7,7 +7,7 @@ record, which moves the entry.
 
 ``WindowIndex`` holds each record as an interval [first start, last end] (a single event: its own
 start and end; a series: its first start and the end of its last possible occurrence, which is
-the horizon for an endless one). Intervals are bucketed by length: bucket ``c`` holds spans under
+the horizon for an endless one), in epoch milliseconds as records keep them. Intervals are bucketed by length: bucket ``c`` holds spans under
 2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
 overlap ``[window_start, window_end)`` starts in ``[window_start - 2**c s, window_end)``, so a query
 bisects to that slice of each bucket: a 100k-event store answers a one-day window by reading the
@@ -17,22 +17,29 @@ events of about that day, and a year-long event does not make short windows scan
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sortedcontainers import SortedList
 
+from .dates import EPOCH
 from .records import KonaRecord
 from .recurrence import Series, last_end
 
 Window = tuple[datetime, datetime]
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
+Entry = tuple[int, int, int, KonaRecord]  # (start ms, id, end ms, record)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _bucket(start: datetime, end: datetime) -> int:
-    return ((end - start) // _SECOND).bit_length()
+def _bucket(start: int, end: int) -> int:
+    return ((end - start) // 1000).bit_length()
+
+
+def _ms_bounds(moment: datetime) -> tuple[int, int]:
+    """``moment`` in epoch ms, rounded down and up: against a whole-ms ``x``, ``x > moment`` is
+    ``x > floor`` and ``x >= moment`` is ``x >= ceil`` (a window bound may carry microseconds)."""
+    micros = (moment - EPOCH) // _MICROSECOND
+    return micros // 1000, -(-micros // 1000)
 
 
 class WindowIndex:
@@ -41,13 +48,13 @@ class WindowIndex:
     def __init__(self) -> None:
         self._buckets: dict[int, SortedList] = {}
 
-    def add(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
+    def add(self, event_id: int, start: int, end: int, record: KonaRecord) -> None:
         bucket = _bucket(start, end)
         if bucket not in self._buckets:
             self._buckets[bucket] = SortedList()
         self._buckets[bucket].add((start, event_id, end, record))
 
-    def remove(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
+    def remove(self, event_id: int, start: int, end: int, record: KonaRecord) -> None:
         bucket = _bucket(start, end)
         entries = self._buckets[bucket]
         entries.remove((start, event_id, end, record))
@@ -57,21 +64,21 @@ class WindowIndex:
     def clear(self) -> None:
         self._buckets.clear()
 
-    def overlapping(self, window: Window) -> list[Iterator[tuple[datetime, int, datetime, KonaRecord]]]:
+    def overlapping(self, window: Window) -> list[Iterator[Entry]]:
         """One lazy iterator per bucket, each in (start, id) order, of the entries overlapping
         ``window``: starting before its end, and ending after its start or starting inside it."""
-        return [self._in_bucket(entries, bucket, window) for bucket, entries in sorted(self._buckets.items())]
+        after, at_start = _ms_bounds(window[0])
+        before = _ms_bounds(window[1])[1]
+        return [
+            self._in_bucket(entries, after - (1000 << bucket), after, at_start, before)
+            for bucket, entries in sorted(self._buckets.items())
+        ]
 
     @staticmethod
-    def _in_bucket(
-        entries: SortedList, bucket: int, window: Window
-    ) -> Iterator[tuple[datetime, int, datetime, KonaRecord]]:
-        window_start, window_end = window
-        reach = timedelta(seconds=1 << bucket)
-        lowest = window_start - reach if window_start - _EARLIEST > reach else _EARLIEST
-        for entry in entries.irange((lowest,), (window_end,), inclusive=(True, False)):
+    def _in_bucket(entries: SortedList, lowest: int, after: int, at_start: int, before: int) -> Iterator[Entry]:
+        for entry in entries.irange((lowest,), (before,), inclusive=(True, False)):
             start, _, end, _ = entry
-            if end > window_start or start >= window_start:
+            if end > after or start >= at_start:
                 yield entry
 
 
@@ -121,12 +128,10 @@ class EventStore(MutableMapping[int, KonaRecord]):
         index, start, end = self._placement(record)
         index.remove(event_id, start, end, record)
 
-    def _placement(self, record: KonaRecord) -> tuple[WindowIndex, datetime, datetime]:
-        if not (record.get("period") and record.get("frequency")):  # not recurring (most events)
-            return self.singles, record["start_at"], record["end_at"]
+    def _placement(self, record: KonaRecord) -> tuple[WindowIndex, int, int]:
+        if not (record.raw("period") and record.raw("frequency")):  # not recurring (most events)
+            return self.singles, record.start_ms, record.end_ms
         series = Series.from_record(record)
-        if series.recurring:
-            # + 1 µs: the overlap test is "ends after the window start"; a zero-length last
-            # occurrence exactly at the window start must still be found.
-            return self.series, series.start, last_end(series) + _MICROSECOND
-        return self.singles, series.start, series.end
+        # + 1 µs, rounded up to the ms: the overlap test is "ends after the window start"; a
+        # zero-length last occurrence exactly at the window start must still be found.
+        return self.series, record.start_ms, _ms_bounds(last_end(series) + _MICROSECOND)[1]

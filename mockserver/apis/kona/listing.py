@@ -22,9 +22,8 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import Any, TypeVar
 
-from .dates import EPOCH, HORIZON
-from .index import EventStore
-from .records import KonaRecord
+from .dates import EPOCH, HORIZON, from_epoch_ms
+from .index import Entry, EventStore
 from .recurrence import Occurrence, Series, month_window, occurrences_in_window
 
 T = TypeVar("T")
@@ -74,9 +73,9 @@ def window_rows(
     return rows(candidates, window, order_by)
 
 
-def _single_rows(entries: Iterable[tuple[datetime, int, datetime, KonaRecord]]) -> Iterator[Row]:
+def _single_rows(entries: Iterable[Entry]) -> Iterator[Row]:
     for start, _, end, record in entries:
-        yield record, Occurrence(1, start, end)
+        yield record, Occurrence(1, from_epoch_ms(start), from_epoch_ms(end))
 
 
 def page_of(items: Iterable[T], page: int, per_page: int) -> list[T]:
