@@ -130,8 +130,8 @@ class EventStore(MutableMapping[int, KonaRecord]):
 
     def _placement(self, record: KonaRecord) -> tuple[WindowIndex, int, int]:
         if not (record.raw("period") and record.raw("frequency")):  # not recurring (most events)
-            return self.singles, record.start_ms, record.end_ms
+            return self.singles, record.start_at, record.end_at
         series = Series.from_record(record)
         # + 1 µs, rounded up to the ms: the overlap test is "ends after the window start"; a
         # zero-length last occurrence exactly at the window start must still be found.
-        return self.series, record.start_ms, _ms_bounds(last_end(series) + _MICROSECOND)[1]
+        return self.series, record.start_at, _ms_bounds(last_end(series) + _MICROSECOND)[1]

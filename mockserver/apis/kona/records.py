@@ -108,9 +108,9 @@ class ReadOnlyRecord(TypeError):
 class KonaRecord(MutableMapping[str, Any]):
     """One stored event as a mapping over slots; iteration follows ``RECORD_FIELDS``.
 
-    Dates are kept as epoch-millisecond ints (``start_ms`` & co. read them so) and read through the
-    mapping as aware UTC datetimes; a field left at its default costs nothing (``_rest`` holds the
-    others, ``None`` when there are none)."""
+    Dates are kept as epoch-millisecond ints (the attributes ``start_at`` & co. hold them) and
+    read through the mapping as aware UTC datetimes; a field left at its default costs nothing
+    (``_rest`` holds the others, ``None`` when there are none)."""
 
     __slots__ = (*_SLOTTED, "_rest")
 
@@ -138,14 +138,6 @@ class KonaRecord(MutableMapping[str, Any]):
             setattr(record, key, value)
         record._rest = rest or None
         return record
-
-    @property
-    def start_ms(self) -> int:
-        return self.start_at
-
-    @property
-    def end_ms(self) -> int:
-        return self.end_at
 
     def freeze(self) -> None:
         self.__class__ = _FrozenKonaRecord  # same slots: only the write methods differ
@@ -244,10 +236,6 @@ class KonaRecord(MutableMapping[str, Any]):
                 value = from_epoch_ms(value)
             out[key] = value
         return out
-
-    def pairs(self) -> Iterator[tuple[str, Any]]:
-        """``items()``, faster (no per-key lookup)."""
-        return iter(self.as_dict().items())
 
 
 class _FrozenKonaRecord(KonaRecord):

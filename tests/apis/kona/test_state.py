@@ -66,7 +66,7 @@ def test_a_load_keeps_no_object_of_the_document_and_equal_strings_once() -> None
     state.load({"events": events})
     stored = [state.events[1000 + i] for i in range(3)]
     given = [(e["id"], e["name"], e["location"], e["start_at"]) for e in events]
-    kept = [(r.id, r.name, r.location, r.start_ms) for r in stored]
+    kept = [(r.id, r.name, r.location, r.start_at) for r in stored]
     assert kept == given  # equal values ...
     assert not any(a is b for pair in zip(given, kept, strict=True) for a, b in zip(*pair, strict=True))
     assert stored[0].location is stored[1].location is stored[2].location  # ... one copy of each
