@@ -7,8 +7,8 @@ record, which moves the entry.
 
 ``WindowIndex`` holds each record as an interval [first start, last end] (a single event: its own
 start and end; a series: its first start and the end of its last possible occurrence, which is
-the horizon for an endless one), in epoch milliseconds as records keep them. Intervals are bucketed by length: bucket ``c`` holds spans under
-2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
+the horizon for an endless one), as (start, length) in epoch milliseconds, as records keep them.
+Intervals are bucketed by length: bucket ``c`` holds spans under 2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
 overlap ``[window_start, window_end)`` starts in ``[window_start - 2**c s, window_end)``, so a query
 bisects to that slice of each bucket: a 100k-event store answers a one-day window by reading the
 events of about that day, and a year-long event does not make short windows scan a year.
@@ -27,12 +27,12 @@ from .records import KonaRecord
 from .recurrence import Series, last_end
 
 Window = tuple[datetime, datetime]
-Entry = tuple[int, int, int, KonaRecord]  # (start ms, id, end ms, record)
+Entry = tuple[int, int, int, KonaRecord]  # (start ms, id, length ms, record)
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _bucket(start: int, end: int) -> int:
-    return ((end - start) // 1000).bit_length()
+def _bucket(length: int) -> int:
+    return (length // 1000).bit_length()
 
 
 def _ms_bounds(moment: datetime) -> tuple[int, int]:
@@ -48,16 +48,16 @@ class WindowIndex:
     def __init__(self) -> None:
         self._buckets: dict[int, SortedList] = {}
 
-    def add(self, event_id: int, start: int, end: int, record: KonaRecord) -> None:
-        bucket = _bucket(start, end)
+    def add(self, event_id: int, start: int, length: int, record: KonaRecord) -> None:
+        bucket = _bucket(length)
         if bucket not in self._buckets:
             self._buckets[bucket] = SortedList()
-        self._buckets[bucket].add((start, event_id, end, record))
+        self._buckets[bucket].add((start, event_id, length, record))
 
-    def remove(self, event_id: int, start: int, end: int, record: KonaRecord) -> None:
-        bucket = _bucket(start, end)
+    def remove(self, event_id: int, start: int, length: int, record: KonaRecord) -> None:
+        bucket = _bucket(length)
         entries = self._buckets[bucket]
-        entries.remove((start, event_id, end, record))
+        entries.remove((start, event_id, length, record))
         if not entries:
             del self._buckets[bucket]
 
@@ -77,8 +77,8 @@ class WindowIndex:
     @staticmethod
     def _in_bucket(entries: SortedList, lowest: int, after: int, at_start: int, before: int) -> Iterator[Entry]:
         for entry in entries.irange((lowest,), (before,), inclusive=(True, False)):
-            start, _, end, _ = entry
-            if end > after or start >= at_start:
+            start, _, length, _ = entry
+            if start + length > after or start >= at_start:
                 yield entry
 
 
@@ -101,8 +101,8 @@ class EventStore(MutableMapping[int, KonaRecord]):
         if event_id in self._records:
             self._unindex(event_id, self._records[event_id])
         self._records[event_id] = stored
-        index, start, end = self._placement(stored)
-        index.add(event_id, start, end, stored)
+        index, start, length = self._placement(stored)
+        index.add(event_id, start, length, stored)
 
     def __delitem__(self, event_id: int) -> None:
         self._unindex(event_id, self._records.pop(event_id))
@@ -125,13 +125,13 @@ class EventStore(MutableMapping[int, KonaRecord]):
         return f"EventStore({self._records!r})"
 
     def _unindex(self, event_id: int, record: KonaRecord) -> None:
-        index, start, end = self._placement(record)
-        index.remove(event_id, start, end, record)
+        index, start, length = self._placement(record)
+        index.remove(event_id, start, length, record)
 
     def _placement(self, record: KonaRecord) -> tuple[WindowIndex, int, int]:
         if not (record.raw("period") and record.raw("frequency")):  # not recurring (most events)
-            return self.singles, record.start_at, record.end_at
+            return self.singles, record.start_at, record.length  # the record's own int: no new object
         series = Series.from_record(record)
         # + 1 µs, rounded up to the ms: the overlap test is "ends after the window start"; a
         # zero-length last occurrence exactly at the window start must still be found.
-        return self.series, record.start_at, _ms_bounds(last_end(series) + _MICROSECOND)[1]
+        return self.series, record.start_at, _ms_bounds(last_end(series) + _MICROSECOND)[1] - record.start_at

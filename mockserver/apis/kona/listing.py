@@ -74,8 +74,8 @@ def window_rows(
 
 
 def _single_rows(entries: Iterable[Entry]) -> Iterator[Row]:
-    for start, _, end, record in entries:
-        yield record, Occurrence(1, from_epoch_ms(start), from_epoch_ms(end))
+    for start, _, length, record in entries:
+        yield record, Occurrence(1, from_epoch_ms(start), from_epoch_ms(start + length))
 
 
 def page_of(items: Iterable[T], page: int, per_page: int) -> list[T]:

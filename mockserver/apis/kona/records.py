@@ -35,25 +35,9 @@ DATE_SLOTS = ("start_at", "end_at", "created_at", "updated_at")
 OUTPUT_DATE_FIELDS = (*INPUT_DATE_FIELDS, "created_at", "updated_at")
 WRITABLE_FIELDS = frozenset(
     {
-        "name",
-        "location",
-        "details",
-        "all_day",
-        "start_at",
-        "end_at",
-        "space_id",
-        "creator_id",
-        "participant_ids",
-        "editor_ids",
-        "status",
-        "visibility",
-        "stakeholder",
-        "default_role",
-        "period",
-        "frequency",
-        "sel_days",
-        "series_end_at",
-        "external_object",
+        *("name", "location", "details", "all_day", "start_at", "end_at", "space_id", "creator_id"),
+        *("participant_ids", "editor_ids", "status", "visibility", "stakeholder", "default_role"),
+        *("period", "frequency", "sel_days", "series_end_at", "external_object"),
     }
 )
 DEFAULTS: Mapping[str, Any] = {
@@ -71,20 +55,8 @@ DEFAULTS: Mapping[str, Any] = {
     "ics_feed_id": None,
 }
 RECORD_FIELDS = (
-    "id",
-    "href",
-    *DEFAULTS,
-    "participant_ids",
-    "editor_ids",
-    "tags",
-    "space_id",
-    "creator_id",
-    "start_at",
-    "end_at",
-    "created_at",
-    "updated_at",
-    "name",
-    "external_object",
+    *("id", "href", *DEFAULTS, "participant_ids", "editor_ids", "tags", "space_id", "creator_id"),
+    *("start_at", "end_at", "created_at", "updated_at", "name", "external_object"),
 )
 _STORED_FIELDS = frozenset(RECORD_FIELDS) - {"href"}
 _LIST_FIELDS = frozenset({"participant_ids", "editor_ids", "tags"})
@@ -109,35 +81,68 @@ class KonaRecord(MutableMapping[str, Any]):
     """One stored event as a mapping over slots; iteration follows ``RECORD_FIELDS``.
 
     Dates are kept as epoch-millisecond ints (the attributes ``start_at`` & co. hold them) and
-    read through the mapping as aware UTC datetimes; a field left at its default costs nothing
-    (``_rest`` holds the others, ``None`` when there are none)."""
+    read through the mapping as aware UTC datetimes; ``end_at`` is kept as its distance from
+    ``start_at`` (a state load keeps one object per distinct length: most events share a few);
+    a field left at its default costs nothing (``_rest`` holds the others, ``None`` when there
+    are none)."""
 
-    __slots__ = (*_SLOTTED, "_rest")
+    __slots__ = (*(key for key in _SLOTTED if key not in ("start_at", "end_at")), "_start", "_span", "_rest")
 
     id: int
     space_id: int
-    start_at: int
-    end_at: int
     created_at: int
     updated_at: int
+    _start: int
+    _span: int
     _rest: dict[str, Any] | None
 
     def __init__(self, data: Mapping[str, Any] | None = None, /) -> None:
         self._rest = None
-        for key, value in (data or {}).items():
+        # end_at last: it is kept as a span from start_at
+        for key, value in sorted((data or {}).items(), key=lambda item: item[0] == "end_at"):
             if key != "href":
                 self[key] = value
 
     @classmethod
-    def of(cls, values: Mapping[str, Any], rest: dict[str, Any] | None) -> KonaRecord:
-        """A new record: ``values`` names slotted fields only (dates in epoch ms), ``rest`` the
-        others that differ from their default (id lists as tuples); the bulk path of a create and
-        of a state load."""
+    def of(
+        cls, values: Mapping[str, Any], rest: dict[str, Any] | None, shared: dict[Any, Any] | None = None
+    ) -> KonaRecord:
+        """A new record: ``values`` names slotted fields only (dates in epoch ms, both start_at
+        and end_at), ``rest`` the others that differ from their default (id lists as tuples);
+        the bulk path of a create and of a state load (``shared``: see ``new_record``)."""
         record = cls.__new__(cls)
         for key, value in values.items():
-            setattr(record, key, value)
+            if key != "start_at" and key != "end_at":
+                setattr(record, key, value)
+        record._start = start = values["start_at"]
+        span = values["end_at"] - start
+        record._span = span if shared is None else shared.setdefault(span, span)
         record._rest = rest or None
         return record
+
+    @property
+    def start_at(self) -> int:
+        return self._start
+
+    @start_at.setter
+    def start_at(self, value: int) -> None:
+        end = getattr(self, "end_at", None)
+        self._start = value
+        if end is not None:
+            self._span = end - value  # the end stays where it was
+
+    @property
+    def end_at(self) -> int:
+        return self._start + self._span
+
+    @end_at.setter
+    def end_at(self, value: int) -> None:
+        self._span = value - self._start
+
+    @property
+    def length(self) -> int:
+        """``end_at - start_at`` in ms, the object the record keeps."""
+        return self._span
 
     def freeze(self) -> None:
         self.__class__ = _FrozenKonaRecord  # same slots: only the write methods differ
@@ -145,7 +150,7 @@ class KonaRecord(MutableMapping[str, Any]):
     def copy(self) -> KonaRecord:
         """A writable copy."""
         copied = KonaRecord.__new__(KonaRecord)
-        for key in _SLOTTED:
+        for key in KonaRecord.__slots__:
             value = getattr(self, key, _ABSENT)
             if value is not _ABSENT:
                 setattr(copied, key, value)
@@ -268,21 +273,22 @@ def new_record(
     default_space_id: int,
     space_ids: Collection[int],
     stored: Mapping[str, Any] | None = None,
-    strings: dict[str, str] | None = None,
+    shared: dict[Any, Any] | None = None,
 ) -> KonaRecord:
     """A new record from a create item; raises ``rules`` errors (InvalidDate, UnknownSpace, ...).
     ``now`` may be given in epoch ms. ``stored`` holds values of stored fields no create item can
-    set (a state load's ``tags``, ``updated_at`` in epoch ms), taken as they are. With ``strings``
-    (a state load), every string value is replaced by its copy in that dict, made on first sight:
-    equal strings are kept once, and none is an object of the parsed request."""
+    set (a state load's ``tags``, ``updated_at`` in epoch ms), taken as they are. With ``shared``
+    (a state load), every string value is replaced by its copy in that dict, made on first sight,
+    and so is each event's length (end_at - start_at): equal ones are kept once, and none is an
+    object of the parsed request."""
     stamp = now if isinstance(now, int) else to_epoch_ms(now)
     values: dict[str, Any] = {"id": event_id, "space_id": default_space_id, "creator_id": creator_id}
     rest: dict[str, Any] = {}
     for key, value in item.items():
         if key not in WRITABLE_FIELDS:
             continue
-        if strings is not None:
-            value = _kept(value, strings)
+        if shared is not None:
+            value = _kept(value, shared)
         if key in _SLOTTED_SET:
             values[key] = value
         elif key in INPUT_DATE_FIELDS:  # series_end_at
@@ -311,10 +317,10 @@ def new_record(
             values[key] = value
         elif key in _LIST_FIELDS:
             if value:
-                rest[key] = tuple(value if strings is None else _kept(value, strings))
+                rest[key] = tuple(value if shared is None else _kept(value, shared))
         elif value != _REST_DEFAULTS.get(key, _ABSENT):
             rest[key] = value
-    record = KonaRecord.of(values, rest)
+    record = KonaRecord.of(values, rest, shared)
     rules.check_space(record.space_id, space_ids)
     rules.check_end_not_before_start(record.start_at, record.end_at)
     return record
@@ -360,23 +366,23 @@ def to_wire(record: Mapping[str, Any], occurrence: Occurrence | None = None) -> 
     return body
 
 
-def _kept(value: Any, strings: dict[str, str]) -> Any:
-    """``value`` made of new objects, each string its copy in ``strings`` (made on first sight):
+def _kept(value: Any, shared: dict[Any, Any]) -> Any:
+    """``value`` made of new objects, each string its copy in ``shared`` (made on first sight):
     see ``new_record``. Containers are copied (the caller's document is never shared)."""
     kind = type(value)
     if kind is str:
-        kept = strings.get(value)
+        kept = shared.get(value)
         if kept is None:
-            kept = strings[value] = value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
+            kept = shared[value] = value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
         return kept
     if kind is int:
         return value + 0  # a new int object (small ones are shared by every int anyway)
     if kind is bool or kind is float or value is None:
         return value
     if isinstance(value, Mapping):
-        return {_kept(key, strings): _kept(item, strings) for key, item in value.items()}
+        return {_kept(key, shared): _kept(item, shared) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_kept(item, strings) for item in value]
+        return [_kept(item, shared) for item in value]
     return value
 
 

@@ -103,16 +103,16 @@ class KonaState:
                 "client_id": str(grant["client_id"]),
                 "user_id": int(grant["user_id"]),
             }
-        # one copy of each distinct string, none of them an object of the parsed document: if the
-        # records kept its strings, those few objects would pin the pages of the whole parsed
+        # one copy of each distinct string (and event length), none an object of the parsed document:
+        # if the records kept its strings, those few objects would pin the pages of the whole parsed
         # document after the request is freed (~30 MB of RSS at 100k events)
-        strings: dict[str, str] = {}
+        shared: dict[Any, Any] = {}
         loaded_at = to_epoch_ms(datetime.now(UTC))  # created_at of the events that give none
         for raw in data.get("events", ()):
-            self._load_event(raw, strings, loaded_at)
+            self._load_event(raw, shared, loaded_at)
         self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
 
-    def _load_event(self, raw: Mapping[str, Any], strings: dict[str, str], loaded_at: int) -> None:
+    def _load_event(self, raw: Mapping[str, Any], shared: dict[Any, Any], loaded_at: int) -> None:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             raise ValueError(f"event {raw!r}: needs a string name")
         event_id = int(raw["id"]) + 0 if "id" in raw else self.allocate_id()
@@ -130,7 +130,7 @@ class KonaState:
             default_space_id=DEFAULT_SPACE_ID,
             space_ids=self.spaces.keys(),
             stored=stored,
-            strings=strings,
+            shared=shared,
         )
         self.events[event_id] = record
         self.next_id = max(self.next_id, event_id + 1)
