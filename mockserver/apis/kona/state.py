@@ -32,6 +32,7 @@ DEFAULT_CLIENT: dict[str, Any] = {
     "redirect_uri": None,
 }
 RECORD_DATES = ("start_at", "end_at", "series_end_at", "created_at", "updated_at")
+RECURRENCE_CHOICES = {"period": range(6), "frequency": range(4), "sel_days": range(7)}
 
 
 def _default_users() -> dict[int, dict[str, Any]]:
@@ -115,6 +116,10 @@ class KonaState:
     def _load_event(self, raw: Mapping[str, Any], shared: dict[Any, Any], loaded_at: int) -> None:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             raise ValueError(f"event {raw!r}: needs a string name")
+        for key, choices in RECURRENCE_CHOICES.items():  # what the expansion can read (the spec's enums)
+            if raw.get(key) is not None and raw[key] not in choices:
+                bounds = f"{choices[0]}..{choices[-1]}"
+                raise ValueError(f"event {raw.get('id', raw['name'])!r}: {key} must be {bounds}, not {raw[key]!r}")
         event_id = int(raw["id"]) + 0 if "id" in raw else self.allocate_id()
         created = parse_ms(raw["created_at"], field="created_at") if "created_at" in raw else loaded_at
         stored: dict[str, Any] = {"tags": [str(t) for t in raw.get("tags", ())]}

@@ -83,3 +83,9 @@ def test_loaded_defaults_read_back_and_export_as_given() -> None:
     exported = state.export()["events"][0]
     assert list(exported)[-5:] == ["start_at", "end_at", "series_end_at", "created_at", "updated_at"]
     assert exported["created_at"] == exported["updated_at"] and exported["series_end_at"] is None
+
+
+@pytest.mark.parametrize("field", [{"period": 99, "frequency": 1}, {"period": 2, "frequency": 1, "sel_days": 9}])
+def test_a_recurrence_no_expansion_can_read_is_refused(field: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match=next(iter(field)) if "sel_days" not in field else "sel_days"):
+        KonaState().load({"events": [{"name": "x", **field}]})
