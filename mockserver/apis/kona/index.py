@@ -27,12 +27,19 @@ from .records import KonaRecord
 from .recurrence import Series, last_end
 
 Window = tuple[datetime, datetime]
-Entry = tuple[int, int, int, KonaRecord]  # (start ms, id, length ms, record)
+# (start ms, id, record) when the interval is the record's own (a single event: 64 bytes, the
+# commonest entry), (start ms, id, record, length ms) otherwise; ids are unique, so no two
+# entries compare beyond the id
+Entry = tuple[Any, ...]
 _MICROSECOND = timedelta(microseconds=1)
 
 
 def _bucket(length: int) -> int:
     return (length // 1000).bit_length()
+
+
+def _entry(event_id: int, start: int, length: int, record: KonaRecord) -> Entry:
+    return (start, event_id, record) if length is record.length else (start, event_id, record, length)
 
 
 def _ms_bounds(moment: datetime) -> tuple[int, int]:
@@ -52,12 +59,12 @@ class WindowIndex:
         bucket = _bucket(length)
         if bucket not in self._buckets:
             self._buckets[bucket] = SortedList()
-        self._buckets[bucket].add((start, event_id, length, record))
+        self._buckets[bucket].add(_entry(event_id, start, length, record))
 
     def remove(self, event_id: int, start: int, length: int, record: KonaRecord) -> None:
         bucket = _bucket(length)
         entries = self._buckets[bucket]
-        entries.remove((start, event_id, length, record))
+        entries.remove(_entry(event_id, start, length, record))
         if not entries:
             del self._buckets[bucket]
 
@@ -77,8 +84,8 @@ class WindowIndex:
     @staticmethod
     def _in_bucket(entries: SortedList, lowest: int, after: int, at_start: int, before: int) -> Iterator[Entry]:
         for entry in entries.irange((lowest,), (before,), inclusive=(True, False)):
-            start, _, length, _ = entry
-            if start + length > after or start >= at_start:
+            start = entry[0]
+            if start + (entry[3] if len(entry) == 4 else entry[2].length) > after or start >= at_start:
                 yield entry
 
 

@@ -26,13 +26,12 @@ from typing import Any
 
 from . import rules
 from .dates import from_epoch_ms, parse_ms, to_epoch_ms
-from .recurrence import Occurrence, Series
+from .recurrence import Occurrence
 
 HREF_TEMPLATE = "https://io.kona.com/api/calendar_events/{id}"
 WRITE_ONLY_FIELDS = frozenset({"participant_ids", "editor_ids"})
 INPUT_DATE_FIELDS = ("start_at", "end_at", "series_end_at")
 DATE_SLOTS = ("start_at", "end_at", "created_at", "updated_at")
-OUTPUT_DATE_FIELDS = (*INPUT_DATE_FIELDS, "created_at", "updated_at")
 WRITABLE_FIELDS = frozenset(
     {
         *("name", "location", "details", "all_day", "start_at", "end_at", "space_id", "creator_id"),
@@ -60,8 +59,7 @@ RECORD_FIELDS = (
 )
 _STORED_FIELDS = frozenset(RECORD_FIELDS) - {"href"}
 _LIST_FIELDS = frozenset({"participant_ids", "editor_ids", "tags"})
-# Kept in a slot of every record: what nearly every event sets. The rest (DEFAULTS' other fields,
-# the id lists, external_object) sit in one ``_rest`` dict, and only where they differ from the default.
+# in a slot of every record: what nearly every event sets (the rest: see KonaRecord's doc)
 _SLOTTED = ("id", "name", "location", "details", "space_id", "creator_id", *DATE_SLOTS)
 _REST_DEFAULTS: Mapping[str, Any] = {
     **{key: value for key, value in DEFAULTS.items() if key not in _SLOTTED},
@@ -82,18 +80,18 @@ class KonaRecord(MutableMapping[str, Any]):
 
     Dates are kept as epoch-millisecond ints (the attributes ``start_at`` & co. hold them) and
     read through the mapping as aware UTC datetimes; ``end_at`` is kept as its distance from
-    ``start_at`` (a state load keeps one object per distinct length: most events share a few);
+    ``start_at`` (a state load keeps one object per distinct length: most events share a few),
+    ``created_at`` and ``updated_at`` in one slot (one int while they are equal);
     a field left at its default costs nothing (``_rest`` holds the others, ``None`` when there
     are none)."""
 
-    __slots__ = (*(key for key in _SLOTTED if key not in ("start_at", "end_at")), "_start", "_span", "_rest")
+    __slots__ = (*(key for key in _SLOTTED if key not in DATE_SLOTS), "_start", "_span", "_stamps", "_rest")
 
     id: int
     space_id: int
-    created_at: int
-    updated_at: int
     _start: int
     _span: int
+    _stamps: Any  # created_at, or (created_at, updated_at) when they differ
     _rest: dict[str, Any] | None
 
     def __init__(self, data: Mapping[str, Any] | None = None, /) -> None:
@@ -140,6 +138,24 @@ class KonaRecord(MutableMapping[str, Any]):
         self._span = value - self._start
 
     @property
+    def created_at(self) -> int:
+        stamps = self._stamps
+        return stamps if type(stamps) is int else stamps[0]
+
+    @created_at.setter
+    def created_at(self, value: int) -> None:
+        self._stamps = _stamps(value, getattr(self, "updated_at", value))
+
+    @property
+    def updated_at(self) -> int:
+        stamps = self._stamps
+        return stamps if type(stamps) is int else stamps[1]
+
+    @updated_at.setter
+    def updated_at(self, value: int) -> None:
+        self._stamps = _stamps(getattr(self, "created_at", value), value)
+
+    @property
     def length(self) -> int:
         """``end_at - start_at`` in ms, the object the record keeps."""
         return self._span
@@ -175,12 +191,6 @@ class KonaRecord(MutableMapping[str, Any]):
         if key in _MS_FIELDS:
             return None if value is None else from_epoch_ms(value)
         return list(value) if key in _LIST_FIELDS else value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        try:
-            return self[key]
-        except KeyError:
-            return default
 
     def __setitem__(self, key: str, value: Any) -> None:
         if key not in _STORED_FIELDS:
@@ -241,6 +251,10 @@ class KonaRecord(MutableMapping[str, Any]):
                 value = from_epoch_ms(value)
             out[key] = value
         return out
+
+
+def _stamps(created: int, updated: int) -> Any:
+    return created if created == updated and type(created) is int else (created, updated)
 
 
 class _FrozenKonaRecord(KonaRecord):
@@ -336,8 +350,11 @@ def updated_record(
             continue
         if key in INPUT_DATE_FIELDS and value is not None:
             value = parse_ms(value, field=key)
-        if key == "external_object":
-            _link_external_object(merged, value)
+        if key == "external_object":  # {} removes the link; an object replaces it
+            if value:
+                merged["external_object"] = _external_object(value)
+            else:
+                merged.pop("external_object", None)
         else:
             merged[key] = value
     merged["updated_at"] = to_epoch_ms(now)
@@ -346,18 +363,10 @@ def updated_record(
     return merged
 
 
-def to_wire(record: Mapping[str, Any], occurrence: Occurrence | None = None) -> dict[str, Any]:
+def to_wire(record: KonaRecord, occurrence: Occurrence | None = None) -> dict[str, Any]:
     """The JSON item Kona returns; ``occurrence`` (default: the first) sets a series' dates."""
-    if isinstance(record, KonaRecord):
-        body = record.as_dict(WRITE_ONLY_FIELDS, epoch_ms=True)
-        rest = record.raw("period"), record.raw("frequency")
-        recurring = bool(rest[0]) and bool(rest[1])
-    else:
-        body = {key: value for key, value in record.items() if key not in WRITE_ONLY_FIELDS}
-        for key in OUTPUT_DATE_FIELDS:
-            if body.get(key) is not None:
-                body[key] = to_epoch_ms(body[key])
-        recurring = Series.from_record(record).recurring
+    body = record.as_dict(WRITE_ONLY_FIELDS, epoch_ms=True)
+    recurring = bool(record.raw("period")) and bool(record.raw("frequency"))  # as Series.recurring
     if occurrence is not None:
         body["start_at"], body["end_at"] = to_epoch_ms(occurrence.start), to_epoch_ms(occurrence.end)
     body["series_id"] = record["id"] if recurring else None
@@ -386,13 +395,6 @@ def _kept(value: Any, shared: dict[Any, Any]) -> Any:
     return value
 
 
-def _link_external_object(record: KonaRecord, value: Mapping[str, Any]) -> None:
-    """``{}`` removes the link; an object replaces it (only id, name and url are kept)."""
-    if not value:
-        record.pop("external_object", None)
-        return
-    record["external_object"] = _external_object(value)
-
-
 def _external_object(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Only id, name and url are kept."""
     return {key: value[key] for key in ("id", "name", "url") if key in value}
