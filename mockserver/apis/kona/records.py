@@ -59,8 +59,7 @@ RECORD_FIELDS = (
 )
 _STORED_FIELDS = frozenset(RECORD_FIELDS) - {"href"}
 _LIST_FIELDS = frozenset({"participant_ids", "editor_ids", "tags"})
-# in a slot of every record: what nearly every event sets (the rest: see KonaRecord's doc)
-_SLOTTED = ("id", "name", "location", "details", "space_id", "creator_id", *DATE_SLOTS)
+_SLOTTED = ("id", "name", "location", "details", "space_id", "creator_id", *DATE_SLOTS)  # in every record
 _REST_DEFAULTS: Mapping[str, Any] = {
     **{key: value for key, value in DEFAULTS.items() if key not in _SLOTTED},
     "participant_ids": (),
@@ -110,8 +109,9 @@ class KonaRecord(MutableMapping[str, Any]):
         the bulk path of a create and of a state load (``shared``: see ``new_record``)."""
         record = cls.__new__(cls)
         for key, value in values.items():
-            if key != "start_at" and key != "end_at":
+            if key not in _DATES:
                 setattr(record, key, value)
+        record._stamps = _stamps(values["created_at"], values["updated_at"])
         record._start = start = values["start_at"]
         span = values["end_at"] - start
         record._span = span if shared is None else shared.setdefault(span, span)
@@ -235,7 +235,7 @@ class KonaRecord(MutableMapping[str, Any]):
         if event_id is not _ABSENT:
             out["id"] = event_id
             out["href"] = HREF_TEMPLATE.format(id=event_id)
-        rest = self._rest or _NO_REST
+        rest = self._rest or {}
         for key, kind in _AFTER_HREF:
             if key in skip:
                 continue
@@ -270,12 +270,12 @@ class _FrozenKonaRecord(KonaRecord):
 
 
 _SLOTTED_SET = frozenset(_SLOTTED)
+_DATES = frozenset(DATE_SLOTS)
 _SLOT, _LIST, _PLAIN = range(3)
 _AFTER_HREF = tuple(
     (key, _SLOT if key in _SLOTTED_SET else _LIST if key in _LIST_FIELDS else _PLAIN)
     for key in RECORD_FIELDS[2:]
 )
-_NO_REST: Mapping[str, Any] = {}
 
 
 def new_record(
