@@ -1,32 +1,42 @@
 """What one spec file compiles to, once per process and version of the file: its document,
-router, request validators and (on first use) strict mode's response validators."""
+router and, each on its first use, the request validators and strict mode's response validators."""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from mockserver.responses import ResponseValidator, response_components
 from mockserver.routing import Router
 from mockserver.spec import Operation, Spec
-from mockserver.validation import SchemaCatalog, compile_request_validator, request_components
+from mockserver.validation import (
+    RequestValidator,
+    SchemaCatalog,
+    ValidatedRequest,
+    compile_request_validator,
+    request_components,
+)
 
 
 class CompiledSpec:
     """What one spec file compiles to: the document, its router and its validators. Shared by
     every app of the process that serves that file unchanged (tests build one app per test,
     ``create_app`` in a client's suite too): each is compiled once, the document read only.
-    Response validators (strict mode's, ~40 MB for the four specs) are compiled on first use."""
+    Validators are compiled on first use: an operation's request validator on its first request
+    (the four specs' are ~12 MB and ~35 ms of a start; a client's suite seldom calls every
+    operation), response validators (strict mode's, ~40 MB) on the first response checked."""
 
     def __init__(self, spec: Spec) -> None:
         self.spec = spec
         self.router = Router(spec.operations)
         self.schemas = SchemaCatalog(request_components(spec))
-        self.request_validators = {
-            op.operation_id: compile_request_validator(op, spec, self.schemas.components)
+        components = self.schemas.components
+        self.request_validators: dict[str, RequestValidator] = {
+            op.operation_id: _OnFirstUse(partial(compile_request_validator, op, spec, components))
             for op in spec.operations
         }
         self._response_components: Mapping[str, Any] | None = None
@@ -42,6 +52,28 @@ class CompiledSpec:
                 validator = ResponseValidator(operation, self.spec, self._response_components)
                 self._response_validators[operation.operation_id] = validator
         return validator
+
+
+class _OnFirstUse(RequestValidator):
+    """A request validator compiled on its first use, then used as it is."""
+
+    def __init__(self, compile_it: Callable[[], RequestValidator]) -> None:  # no fields of its own
+        self._compile_it = compile_it
+        self._compiled: RequestValidator | None = None
+        self._lock = threading.Lock()
+
+    def compiled(self) -> RequestValidator:
+        if self._compiled is None:
+            with self._lock:
+                if self._compiled is None:
+                    self._compiled = self._compile_it()
+        return self._compiled
+
+    def validate(self, *args: Any, **kwargs: Any) -> ValidatedRequest:
+        return self.compiled().validate(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:  # the dataclass fields (readers, locations, ...)
+        return getattr(self.compiled(), name)
 
 
 _COMPILED: dict[tuple[str, int, int], CompiledSpec] = {}

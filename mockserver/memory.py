@@ -18,7 +18,6 @@ Elsewhere than glibc ``give_back`` does nothing.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 from collections.abc import Callable, MutableMapping
 
@@ -28,7 +27,8 @@ JEMALLOC_SETTINGS = "dirty_decay_ms:0,muzzy_decay_ms:0"
 
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        trim: Callable[[int], int] = ctypes.CDLL(ctypes.util.find_library("c")).malloc_trim
+        # the process's own symbols (libc's among them): find_library("c") would run `ldconfig -p`
+        trim: Callable[[int], int] = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError, TypeError):
         return None
     return trim

@@ -19,16 +19,18 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from mockserver import rawredis
 from mockserver.errors import ConfigurationError, StoreUnavailable
+from mockserver.lazy import lazy_module
 from mockserver.rawredis import HeadReader
+
+if TYPE_CHECKING:
+    import redis
+else:  # redis-py loads on first use: a mock on the memory store never pays its ~5 MB and ~50 ms
+    redis = lazy_module("redis")
 
 TIMEOUT = 0.6  # seconds per Redis command (connect, read); a request stops at its first failure: < 1 s
 GLOBAL = "_"  # the log of what is not one API's: the clock, the chaos rules
@@ -241,6 +243,9 @@ class OpLog:
 
 
 def _client(url: str, timeout: float) -> redis.Redis:
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     return redis.Redis.from_url(
         url,
         protocol=2,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from mockserver.auth import token_text
 from mockserver.registry import Reply, RequestContext
@@ -49,7 +49,7 @@ def _href(ctx: Ctx, event_id: int) -> str:
 
 
 def _wire(ctx: Ctx, record: Mapping[str, Any], occurrence: Any = None) -> dict[str, Any]:
-    body = to_wire(record, occurrence)
+    body = to_wire(cast(KonaRecord, record), occurrence)  # every stored record is one
     body["href"] = _href(ctx, record["id"])
     return body
 

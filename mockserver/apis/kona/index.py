@@ -7,8 +7,8 @@ record, which moves the entry.
 
 ``WindowIndex`` holds each record as an interval [first start, last end] (a single event: its own
 start and end; a series: its first start and the end of its last possible occurrence, which is
-the horizon for an endless one). Intervals are bucketed by length: bucket ``c`` holds spans under
-2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
+the horizon for an endless one), as (start, length) in epoch milliseconds, as records keep them.
+Intervals are bucketed by length: bucket ``c`` holds spans under 2**c seconds, in a ``SortedList`` ordered by (start, id). Every interval in bucket ``c`` that can
 overlap ``[window_start, window_end)`` starts in ``[window_start - 2**c s, window_end)``, so a query
 bisects to that slice of each bucket: a 100k-event store answers a one-day window by reading the
 events of about that day, and a year-long event does not make short windows scan a year.
@@ -17,22 +17,36 @@ events of about that day, and a year-long event does not make short windows scan
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, MutableMapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sortedcontainers import SortedList
 
+from .dates import EPOCH
 from .records import KonaRecord
 from .recurrence import Series, last_end
 
 Window = tuple[datetime, datetime]
-_EARLIEST = datetime.min.replace(tzinfo=UTC)
-_SECOND = timedelta(seconds=1)
+# (start ms, id, record) when the interval is the record's own (a single event: 64 bytes, the
+# commonest entry), (start ms, id, record, length ms) otherwise; ids are unique, so no two
+# entries compare beyond the id
+Entry = tuple[Any, ...]
 _MICROSECOND = timedelta(microseconds=1)
 
 
-def _bucket(start: datetime, end: datetime) -> int:
-    return ((end - start) // _SECOND).bit_length()
+def _bucket(length: int) -> int:
+    return (length // 1000).bit_length()
+
+
+def _entry(event_id: int, start: int, length: int, record: KonaRecord) -> Entry:
+    return (start, event_id, record) if length is record.length else (start, event_id, record, length)
+
+
+def _ms_bounds(moment: datetime) -> tuple[int, int]:
+    """``moment`` in epoch ms, rounded down and up: against a whole-ms ``x``, ``x > moment`` is
+    ``x > floor`` and ``x >= moment`` is ``x >= ceil`` (a window bound may carry microseconds)."""
+    micros = (moment - EPOCH) // _MICROSECOND
+    return micros // 1000, -(-micros // 1000)
 
 
 class WindowIndex:
@@ -41,37 +55,37 @@ class WindowIndex:
     def __init__(self) -> None:
         self._buckets: dict[int, SortedList] = {}
 
-    def add(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
-        bucket = _bucket(start, end)
+    def add(self, event_id: int, start: int, length: int, record: KonaRecord) -> None:
+        bucket = _bucket(length)
         if bucket not in self._buckets:
             self._buckets[bucket] = SortedList()
-        self._buckets[bucket].add((start, event_id, end, record))
+        self._buckets[bucket].add(_entry(event_id, start, length, record))
 
-    def remove(self, event_id: int, start: datetime, end: datetime, record: KonaRecord) -> None:
-        bucket = _bucket(start, end)
+    def remove(self, event_id: int, start: int, length: int, record: KonaRecord) -> None:
+        bucket = _bucket(length)
         entries = self._buckets[bucket]
-        entries.remove((start, event_id, end, record))
+        entries.remove(_entry(event_id, start, length, record))
         if not entries:
             del self._buckets[bucket]
 
     def clear(self) -> None:
         self._buckets.clear()
 
-    def overlapping(self, window: Window) -> list[Iterator[tuple[datetime, int, datetime, KonaRecord]]]:
+    def overlapping(self, window: Window) -> list[Iterator[Entry]]:
         """One lazy iterator per bucket, each in (start, id) order, of the entries overlapping
         ``window``: starting before its end, and ending after its start or starting inside it."""
-        return [self._in_bucket(entries, bucket, window) for bucket, entries in sorted(self._buckets.items())]
+        after, at_start = _ms_bounds(window[0])
+        before = _ms_bounds(window[1])[1]
+        return [
+            self._in_bucket(entries, after - (1000 << bucket), after, at_start, before)
+            for bucket, entries in sorted(self._buckets.items())
+        ]
 
     @staticmethod
-    def _in_bucket(
-        entries: SortedList, bucket: int, window: Window
-    ) -> Iterator[tuple[datetime, int, datetime, KonaRecord]]:
-        window_start, window_end = window
-        reach = timedelta(seconds=1 << bucket)
-        lowest = window_start - reach if window_start - _EARLIEST > reach else _EARLIEST
-        for entry in entries.irange((lowest,), (window_end,), inclusive=(True, False)):
-            start, _, end, _ = entry
-            if end > window_start or start >= window_start:
+    def _in_bucket(entries: SortedList, lowest: int, after: int, at_start: int, before: int) -> Iterator[Entry]:
+        for entry in entries.irange((lowest,), (before,), inclusive=(True, False)):
+            start = entry[0]
+            if start + (entry[3] if len(entry) == 4 else entry[2].length) > after or start >= at_start:
                 yield entry
 
 
@@ -94,8 +108,8 @@ class EventStore(MutableMapping[int, KonaRecord]):
         if event_id in self._records:
             self._unindex(event_id, self._records[event_id])
         self._records[event_id] = stored
-        index, start, end = self._placement(stored)
-        index.add(event_id, start, end, stored)
+        index, start, length = self._placement(stored)
+        index.add(event_id, start, length, stored)
 
     def __delitem__(self, event_id: int) -> None:
         self._unindex(event_id, self._records.pop(event_id))
@@ -118,15 +132,13 @@ class EventStore(MutableMapping[int, KonaRecord]):
         return f"EventStore({self._records!r})"
 
     def _unindex(self, event_id: int, record: KonaRecord) -> None:
-        index, start, end = self._placement(record)
-        index.remove(event_id, start, end, record)
+        index, start, length = self._placement(record)
+        index.remove(event_id, start, length, record)
 
-    def _placement(self, record: KonaRecord) -> tuple[WindowIndex, datetime, datetime]:
-        if not (record.get("period") and record.get("frequency")):  # not recurring (most events)
-            return self.singles, record["start_at"], record["end_at"]
+    def _placement(self, record: KonaRecord) -> tuple[WindowIndex, int, int]:
+        if not (record.raw("period") and record.raw("frequency")):  # not recurring (most events)
+            return self.singles, record.start_at, record.length  # the record's own int: no new object
         series = Series.from_record(record)
-        if series.recurring:
-            # + 1 µs: the overlap test is "ends after the window start"; a zero-length last
-            # occurrence exactly at the window start must still be found.
-            return self.series, series.start, last_end(series) + _MICROSECOND
-        return self.singles, series.start, series.end
+        # + 1 µs, rounded up to the ms: the overlap test is "ends after the window start"; a
+        # zero-length last occurrence exactly at the window start must still be found.
+        return self.series, record.start_at, _ms_bounds(last_end(series) + _MICROSECOND)[1] - record.start_at

@@ -22,9 +22,8 @@ from datetime import datetime
 from itertools import chain, islice
 from typing import Any, TypeVar
 
-from .dates import EPOCH, HORIZON
-from .index import EventStore
-from .records import KonaRecord
+from .dates import EPOCH, HORIZON, from_epoch_ms
+from .index import Entry, EventStore
 from .recurrence import Occurrence, Series, month_window, occurrences_in_window
 
 T = TypeVar("T")
@@ -60,13 +59,13 @@ def window_rows(
     if order_by is None:
         singles = [_single_rows(entries) for entries in events.singles.overlapping(window)]
         series = [
-            _record_rows(entry[3], window)
+            _record_rows(entry[2], window)
             for entries in events.series.overlapping(window)
             for entry in entries
         ]
         return heapq.merge(*singles, *series, key=_start_key)
     candidates = [
-        entry[3]
+        entry[2]
         for index in (events.singles, events.series)
         for entries in index.overlapping(window)
         for entry in entries
@@ -74,9 +73,10 @@ def window_rows(
     return rows(candidates, window, order_by)
 
 
-def _single_rows(entries: Iterable[tuple[datetime, int, datetime, KonaRecord]]) -> Iterator[Row]:
-    for start, _, end, record in entries:
-        yield record, Occurrence(1, start, end)
+def _single_rows(entries: Iterable[Entry]) -> Iterator[Row]:
+    for entry in entries:
+        start, record = entry[0], entry[2]
+        yield record, Occurrence(1, from_epoch_ms(start), from_epoch_ms(record.end_at))
 
 
 def page_of(items: Iterable[T], page: int, per_page: int) -> list[T]:

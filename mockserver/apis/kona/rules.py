@@ -7,7 +7,6 @@ class fixes the status and the envelope's title and problemType.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 from typing import ClassVar
 
 from mockserver.errors import ApiError, NotFound, RecordNotFound
@@ -62,7 +61,8 @@ class OccurrenceNotFound(NotFound):
         self.num_in_series = num_in_series
 
 
-def check_end_not_before_start(start_at: datetime, end_at: datetime) -> None:
+def check_end_not_before_start(start_at: int, end_at: int) -> None:
+    """Dates in epoch milliseconds, as records keep them."""
     if end_at < start_at:
         raise EndBeforeStart("end_at", messages.END_BEFORE_START)
 

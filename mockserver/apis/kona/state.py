@@ -1,7 +1,7 @@
 """Kona's state: events (one record per event or series), spaces, users and OAuth clients.
 
-Records are stored as ``events.new_record`` builds them (dates as aware UTC datetimes);
-``export()`` turns dates into epoch milliseconds and ``load()`` accepts any Kona date input form.
+Records are stored as ``records.new_record`` builds them (dates kept in epoch milliseconds);
+``export()`` gives dates as epoch milliseconds and ``load()`` accepts any Kona date input form.
 
 After a reset there is one space (id 9, ``spaces.DEFAULT_SPACE_ID``), one user (id 42, the user of
 every configured token) and one OAuth client (``dev-client`` / ``dev-secret``). Fixtures add more::
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .dates import parse_date, to_epoch_ms
+from .dates import parse_ms, to_epoch_ms
 from .index import EventStore
 from .records import KonaRecord, new_record
 from .spaces import DEFAULT_SPACE_ID, initial_spaces
@@ -32,6 +32,7 @@ DEFAULT_CLIENT: dict[str, Any] = {
     "redirect_uri": None,
 }
 RECORD_DATES = ("start_at", "end_at", "series_end_at", "created_at", "updated_at")
+RECURRENCE_CHOICES = {"period": range(6), "frequency": range(4), "sel_days": range(7)}
 
 
 def _default_users() -> dict[int, dict[str, Any]]:
@@ -103,72 +104,45 @@ class KonaState:
                 "client_id": str(grant["client_id"]),
                 "user_id": int(grant["user_id"]),
             }
+        # one copy of each distinct string (and event length), none an object of the parsed document:
+        # if the records kept its strings, those few objects would pin the pages of the whole parsed
+        # document after the request is freed (~30 MB of RSS at 100k events)
+        shared: dict[Any, Any] = {}
+        loaded_at = to_epoch_ms(datetime.now(UTC))  # created_at of the events that give none
         for raw in data.get("events", ()):
-            self._load_event(_detached(raw))
+            self._load_event(raw, shared, loaded_at)
         self.next_id = max(self.next_id, int(data.get("next_id", self.next_id)))
 
-    def _load_event(self, raw: Mapping[str, Any]) -> None:
+    def _load_event(self, raw: Mapping[str, Any], shared: dict[Any, Any], loaded_at: int) -> None:
         if not isinstance(raw, Mapping) or not isinstance(raw.get("name"), str):
             raise ValueError(f"event {raw!r}: needs a string name")
-        event_id = int(raw["id"]) if "id" in raw else self.allocate_id()
-        created = (
-            parse_date(raw["created_at"], field="created_at") if "created_at" in raw else datetime.now(UTC)
-        )
+        for key, choices in RECURRENCE_CHOICES.items():  # what the expansion can read (the spec's enums)
+            if raw.get(key) is not None and raw[key] not in choices:
+                bounds = f"{choices[0]}..{choices[-1]}"
+                raise ValueError(f"event {raw.get('id', raw['name'])!r}: {key} must be {bounds}, not {raw[key]!r}")
+        event_id = int(raw["id"]) + 0 if "id" in raw else self.allocate_id()
+        created = parse_ms(raw["created_at"], field="created_at") if "created_at" in raw else loaded_at
         stored: dict[str, Any] = {"tags": [str(t) for t in raw.get("tags", ())]}
         if "updated_at" in raw:
-            stored["updated_at"] = parse_date(raw["updated_at"], field="updated_at")
+            stored["updated_at"] = parse_ms(raw["updated_at"], field="updated_at")
         if raw.get("ics_feed_id") is not None:
-            stored["ics_feed_id"] = int(raw["ics_feed_id"])
+            stored["ics_feed_id"] = int(raw["ics_feed_id"]) + 0
         record = new_record(
             raw,
             event_id=event_id,
             now=created,
-            creator_id=int(raw.get("creator_id", DEFAULT_USER_ID)),
+            creator_id=int(raw.get("creator_id", DEFAULT_USER_ID)) + 0,
             default_space_id=DEFAULT_SPACE_ID,
             space_ids=self.spaces.keys(),
             stored=stored,
+            shared=shared,
         )
         self.events[event_id] = record
         self.next_id = max(self.next_id, event_id + 1)
 
 
-def _detached(value: Any) -> Any:
-    """A copy of a loaded event whose strings and integers are new objects.
-
-    A state document arrives as one parsed JSON request; if the records kept its strings, those few
-    objects would pin the pages of the whole parsed document after the request is freed (~30 MB of
-    RSS at 100k events). Copies are allocated beside the records instead.
-    """
-    kind = type(value)
-    if kind is dict:  # an event: its values in line, the commonest types first (~2x quicker)
-        copied = {}
-        for key, item in value.items():
-            item_kind = type(item)
-            if item_kind is str:
-                copied[key] = item.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
-            elif item_kind is int:
-                copied[key] = item + 0  # a new int object (small ones are shared by every int anyway)
-            elif item_kind is bool or item is None or item_kind is float:
-                copied[key] = item
-            else:
-                copied[key] = _detached(item)
-        return copied
-    if kind is str:
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "surrogatepass")
-    if kind is int:
-        return value + 0
-    if isinstance(value, Mapping):
-        return {key: _detached(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_detached(item) for item in value]
-    return value
-
-
 def _exported(record: KonaRecord) -> dict[str, Any]:
-    out = {key: value for key, value in record.pairs() if key not in RECORD_DATES}
-    for key in RECORD_DATES:
-        value = record.get(key)
-        out[key] = to_epoch_ms(value) if value is not None else None
-    out["participant_ids"] = list(record.get("participant_ids", ()))
-    out["editor_ids"] = list(record.get("editor_ids", ()))
+    out = record.as_dict(epoch_ms=True)
+    for key in RECORD_DATES:  # dates last, as they always were
+        out[key] = out.pop(key, None)
     return out

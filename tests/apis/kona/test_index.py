@@ -186,3 +186,13 @@ def test_index_lists_what_a_scan_lists(
     for event_id in deleted:
         store.pop(event_id, None)
     listed(store, at(window_start), at(window_start + window_hours), order_by)
+
+
+@pytest.mark.parametrize("micros", [-1500, -500, 0, 500, 1500])
+def test_window_bounds_between_milliseconds(micros: int) -> None:
+    """Records keep whole milliseconds; a window bound may carry microseconds."""
+    shift = timedelta(microseconds=micros)
+    store = store_of(event(1, at(0), at(1)), event(2, at(1)), event(3, at(2), at(3)), event(4, at(3)))
+    listed(store, at(1) + shift, at(3) + shift)
+    listed(store, at(1) + shift, at(1) + shift)
+    listed(store, at(1), at(2) + shift)

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.apis.kona.records import new_record, to_wire, updated_record
+from mockserver.apis.kona.records import KonaRecord, new_record, to_wire, updated_record
 from mockserver.apis.kona.recurrence import Series, nth_occurrence
 from mockserver.apis.kona.rules import EndBeforeStart, InvalidDate, UnknownSpace
 
@@ -167,3 +167,11 @@ def test_recurring_occurrence_wire_view() -> None:
     assert (wire["id"], wire["series_id"], wire["num_in_series"]) == (7, 7, 4)
     assert (wire["start_at"], wire["end_at"]) == (1707818400000, 1707822000000)
     assert wire["series_end_at"] == 1718668800000
+
+
+def test_moving_the_start_keeps_the_end_and_a_plain_mapping_reads_back() -> None:
+    record = create({"name": "x", "start_at": 1477900800, "end_at": 1477904400})
+    moved = updated_record(record, {"start_at": 1477902600}, now=NOW, space_ids=SPACES)
+    assert (to_wire(moved)["start_at"], to_wire(moved)["end_at"]) == (1477902600000, 1477904400000)
+    reordered = dict(reversed(list(dict(moved).items())))  # end_at before start_at
+    assert KonaRecord(reordered) == moved

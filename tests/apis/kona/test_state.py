@@ -54,3 +54,38 @@ def test_fixture_events_spaces_and_users_round_trip() -> None:
 def test_fixture_event_in_an_unknown_space_is_refused() -> None:
     with pytest.raises(UnknownSpace):
         KonaState().load({"events": [{"name": "x", "space_id": 77}]})
+
+
+def test_a_load_keeps_no_object_of_the_document_and_equal_strings_once() -> None:
+    room, agenda = "".join(["Room ", "7"]), "".join(["Agenda ", "item"])
+    events = [
+        {"id": 1000 + i, "name": f"e{i}", "location": room, "details": agenda, "start_at": 1477900800000 + i}
+        for i in range(3)
+    ]
+    state = KonaState()
+    state.load({"events": events})
+    stored = [state.events[1000 + i] for i in range(3)]
+    given = [(e["id"], e["name"], e["location"], e["start_at"]) for e in events]
+    kept = [(r.id, r.name, r.location, r.start_at) for r in stored]
+    assert kept == given  # equal values ...
+    assert not any(a is b for pair in zip(given, kept, strict=True) for a, b in zip(*pair, strict=True))
+    assert stored[0].location is stored[1].location is stored[2].location  # ... one copy of each
+    assert stored[0].details is stored[2].details
+
+
+def test_loaded_defaults_read_back_and_export_as_given() -> None:
+    event = {"id": 3, "name": "x", "start_at": 1477900800000, "status": 1, "all_day": 0, "tags": []}
+    state = KonaState()
+    state.load({"events": [event]})
+    record = state.events[3]
+    assert (record["status"], record["visibility"], record["all_day"], record["tags"]) == (1, 2, 0, [])
+    assert type(record["all_day"]) is int  # 0 is not the default False: kept as given
+    exported = state.export()["events"][0]
+    assert list(exported)[-5:] == ["start_at", "end_at", "series_end_at", "created_at", "updated_at"]
+    assert exported["created_at"] == exported["updated_at"] and exported["series_end_at"] is None
+
+
+@pytest.mark.parametrize("field", [{"period": 99, "frequency": 1}, {"period": 2, "frequency": 1, "sel_days": 9}])
+def test_a_recurrence_no_expansion_can_read_is_refused(field: dict[str, int]) -> None:
+    with pytest.raises(ValueError, match=next(iter(field)) if "sel_days" not in field else "sel_days"):
+        KonaState().load({"events": [{"name": "x", **field}]})
