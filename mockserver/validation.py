@@ -53,12 +53,34 @@ def sizes_only(node: Any) -> Any:
     return out
 
 
+_BARE = frozenset({"type", "title", "description"})
+
+
+def cheap_first(node: Any) -> Any:
+    """The same schema with each ``anyOf``'s bare-type alternatives (``{type: object}``) tried
+    first. Which alternatives hold decides nothing else here (no ``unevaluated*`` keyword in the
+    specs), so the result is the same; but the validator stops at the first that holds, and
+    12Twenty's batch item, ``anyOf: [CalendarEvent, {type: object}]`` (any object gets a per-item
+    answer), checked every item against CalendarEvent first, which its handler does again:
+    0.70 of 1,000 items' 6.7 ms."""
+    if isinstance(node, list):
+        return [cheap_first(item) for item in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {key: cheap_first(value) for key, value in node.items()}
+    alternatives = out.get("anyOf")
+    if isinstance(alternatives, list):
+        bare = [a for a in alternatives if isinstance(a, Mapping) and a.keys() <= _BARE]
+        out["anyOf"] = bare + [a for a in alternatives if a not in bare]
+    return out
+
+
 class SchemaValidator:
     """A compiled JSON Schema with the spec's ``components`` in scope."""
 
     def __init__(self, schema: Mapping[str, Any], components: Mapping[str, Any]) -> None:
         self._schema, self._components = schema, components
-        root = {"$schema": DIALECT, **schema, "components": components}
+        root = cheap_first({"$schema": DIALECT, **schema, "components": components})
         self._validator = jsonschema_rs.validator_for(root, validate_formats=True)
         self._sizes: Any = None  # compiled on the first invalid instance
 

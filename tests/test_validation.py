@@ -224,3 +224,27 @@ def test_response_checks(responses: ResponseValidator) -> None:
     assert responses.violations(200, {}, good, True) == ["missing response header X-Id"]
     assert any("name" in v for v in responses.violations(200, {"X-Id": "1"}, {"id": 1, "name": 2}, True))
     assert any("id" in v for v in responses.violations(200, {"X-Id": "1"}, {"name": "n"}, True))
+
+
+def test_a_bare_alternative_is_tried_first_and_decides_the_same() -> None:
+    """12Twenty's batch item is ``anyOf: [CalendarEvent, {type: object}]``: the validator now
+    tries ``{type: object}`` first (it stops at the first that holds; the handler checks each
+    item against CalendarEvent itself). Same verdicts and the same errors as the spec's order."""
+    import jsonschema_rs
+
+    from mockserver.spec import SPECS_DIR
+    from mockserver.validation import DIALECT, SchemaValidator, cheap_first
+
+    components = Spec.from_file(SPECS_DIR / "twelvetwenty.yaml").document["components"]
+    batch = {"$ref": "#/components/schemas/BatchRequest"}
+    reordered = cheap_first(components)["schemas"]["BatchRequest"]["items"]["anyOf"]
+    assert reordered[0] == {"type": "object"} and reordered[1] == {"$ref": "#/components/schemas/CalendarEvent"}
+    ours = SchemaValidator(batch, components)
+    as_written = jsonschema_rs.validator_for({"$schema": DIALECT, **batch, "components": components})
+    event = {"ExternalId": "e", "UserId": 1, "TypeId": 1, "StartTime": "2026-01-01T10:00:00Z",
+             "EndTime": "2026-01-01T11:00:00Z", "Title": "t"}
+    for body in ([event], [{}], [{"Title": 5}], [7], ["x", event], [None], [[event]], [event] * 1001, {}):
+        assert ours.is_valid(body) == as_written.is_valid(body), body
+        assert sorted(e.message for e in ours._validator.iter_errors(body)) == sorted(
+            e.message for e in as_written.iter_errors(body)
+        ), body
