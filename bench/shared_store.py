@@ -386,7 +386,8 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
-    run_kona(args, redis, work)
+    if not args.no_kona:
+        run_kona(args, redis, work)
 
 
 def run_kona(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
@@ -423,6 +424,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-kona", action="store_true", help="speed: skip the 100k-event Kona part")
     args = parser.parse_args()
     redis = LocalRedis.start()
     print(f"redis-server {redis.url}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)

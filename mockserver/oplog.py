@@ -28,7 +28,7 @@ from redis.retry import Retry
 
 from mockserver import rawredis
 from mockserver.errors import ConfigurationError, StoreUnavailable
-from mockserver.rawredis import HeadReader
+from mockserver.rawredis import Carried, HeadReader
 
 TIMEOUT = 0.6  # seconds per Redis command (connect, read); a request stops at its first failure: < 1 s
 GLOBAL = "_"  # the log of what is not one API's: the clock, the chaos rules
@@ -127,6 +127,9 @@ class OpLog:
         self.redis = _client(url, TIMEOUT)
         self.patient = _client(url, PATIENT_TIMEOUT)
         self._heads = HeadReader(url, TIMEOUT) if rawredis.handled(url) else None
+        self.async_heads = self._heads is not None  # plain sockets serve the event loop's check too
+        self.carried: Carried | None = None  # what rides ahead of each head check (the journal's)
+        self._keys: dict[tuple[str, ...], list[str]] = {}
         self._down_until = 0.0
         self._down_reason = ""
         self._acquire = self.redis.register_script(_ACQUIRE)
@@ -138,7 +141,9 @@ class OpLog:
 
     def heads(self, names: Sequence[str]) -> list[tuple[bytes, bytes]]:
         """(head, last big entry) of each name."""
-        keys = [self.key(n, part) for n in names for part in ("head", "big")]
+        keys = self._keys.get(tuple(names))
+        if keys is None:
+            keys = self._keys.setdefault(tuple(names), [self.key(n, part) for n in names for part in ("head", "big")])
         found = [value or START for value in self._do(self._mget, keys)]
         return list(zip(found[::2], found[1::2], strict=True))
 
@@ -213,7 +218,7 @@ class OpLog:
             found: list[bytes | None] = self.redis.mget(keys)  # type: ignore[assignment]
             return found
         try:
-            return self._heads.mget(keys)
+            return self._heads.mget(keys, self.carried)
         except OSError as exc:  # as redis-py's errors, for _do
             raise redis.ConnectionError(str(exc) or type(exc).__name__) from None
 

@@ -31,7 +31,7 @@ from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.responses import ResponseValidator
 from mockserver.services import Services
-from mockserver.shared import RedisStore
+from mockserver.shared import HEADS_KEY, RedisStore
 from mockserver.spec import Operation, Spec
 from mockserver.validation import RequestValidator, ValidatedRequest
 
@@ -103,7 +103,8 @@ class ApiRuntime:
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
             if self.services.store.shared:
-                self.services.store.sync(self.name)  # what other workers wrote first (StoreUnavailable: 503)
+                # what other workers wrote first (StoreUnavailable: 503), to the heads the front read
+                self.services.store.sync(self.name, request.environ.get(HEADS_KEY))
             base_url = _host_url(request) + mount
             if uncontrolled(request.environ, self.services.chaos):
                 reply = self._handle(compiled, request, path_args, base_url)  # no response control

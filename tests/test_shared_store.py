@@ -15,8 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mockserver import create_app, shared
+from mockserver.journal import Journal
 from mockserver.oplog import OpLog
 from mockserver.redisserver import LocalRedis
+from mockserver.shared_journal import SharedJournal
 from tests.conftest import AUTH
 from tests.test_admin import BATCH
 from tests.test_admin import EVENT as TT_EVENT
@@ -266,3 +268,33 @@ def test_a_long_log_is_compacted_and_a_late_worker_keeps_the_minted_tokens(
     assert client.get("/__mock/state/b2core").get_json()["b2core"]["next_id"] == 1001
     assert client.get("/kona/api/userinfo", headers=bearer).status_code == 200  # a load keeps tokens
     late.extensions["mockserver"].close()
+
+
+def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_server: LocalRedis) -> None:
+    """journal_bytes and journal_size over two workers' journals: the same entries kept as one
+    memory journal fed the same requests (the newest, within both bounds), numbered alike."""
+    prefix = f"bound{os.getpid()}"
+    oplog = OpLog(redis_server.url, prefix)
+    try:
+        for size, most in ((1000, 50_000), (3, 16 * 2**20)):
+            workers = [SharedJournal(oplog, size, most, 10_000), SharedJournal(oplog, size, most, 10_000)]
+            workers[0].clear()
+            memory = Journal(size, most, 10_000)
+            first = workers[0].entries()  # nothing: a fresh journal
+            for i in range(40):
+                fields = {"time": 0.0, "api": "kona", "operation_id": "x", "method": "POST", "path": f"/p{i}"}
+                fields |= {"query": "", "status": 200, "duration_ms": 1.0, "environ": {"CONTENT_TYPE": "text/plain"}}
+                body = b"y" * (20_000 if i % 3 else 300)  # entries of unequal cost
+                workers[i % 2].record(**fields, request_body=body)
+                workers[i % 2].flush()  # in Redis in this order (within milliseconds when served)
+                memory.record(**fields, request_body=body)
+            kept, alone = workers[0].entries(), memory.entries()
+            assert first == [] and [e["path"] for e in kept] == [e["path"] for e in alone]
+            assert workers[1].bytes == memory.bytes <= most and len(kept) <= size
+            assert len({ours["seq"] - its["seq"] for ours, its in zip(kept, alone, strict=True)}) == 1  # numbered alike
+            assert workers[1].clear() == len(kept) and workers[0].bytes == 0
+            for journal in workers:
+                journal.close()
+    finally:
+        oplog.redis.delete(*oplog.redis.keys(f"{prefix}:*"))
+        oplog.close()
