@@ -286,7 +286,8 @@ def run_consistency(args: argparse.Namespace, redis: LocalRedis) -> None:
 
 def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
     server, port = serve("redis down", redis.url, f"bench-down-{os.getpid()}", workers=2)
-    seen: list[tuple[float, int, float]] = []  # (when, status, seconds)
+    seen: list[tuple[float, int, float]] = []  # (when answered, status, seconds)
+    slow: list[tuple[float, str, float]] = []  # (seconds, method, when sent) of each 503
     failures = Counter[str]()
     lock = threading.Lock()
     stop = threading.Event()
@@ -297,13 +298,16 @@ def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
         while not stop.is_set():
             body = {"caption": "c", "startDate": _date(number), "endDate": _date(number).replace("T10", "T11")}
             try:
-                status, _, took = call(port, *(("POST", B2, body) if rng.random() < 0.3 else ("GET", f"{B2}?limit=5")))
+                method, *rest = ("POST", B2, body) if rng.random() < 0.3 else ("GET", f"{B2}?limit=5")
+                status, _, took = call(port, method, *rest)
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     failures[type(exc).__name__] += 1
                 continue
             with lock:
                 seen.append((time.perf_counter() - began, status, took))
+                if status == 503:
+                    slow.append((took, method, time.perf_counter() - began - took))
 
     try:
         pool = [threading.Thread(target=client, args=(n,)) for n in range(8)]
@@ -335,6 +339,7 @@ def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
           f"{len(seen)} answers")  # fmt: skip
     print(f"  503 answers: {len(unavailable)}, slowest {max(unavailable, default=0):.3f} s, "
           f"median {statistics.median(unavailable) if unavailable else 0:.3f} s (target: each < 1 s)")  # fmt: skip
+    print("  slowest 503s: " + ", ".join(f"{took:.3f} s ({method} sent at {when:.2f} s)" for took, method, when in sorted(slow)[-3:]))
     print(f"  other non-2xx: {dict(others)} (target: none, no 500); connection failures: {dict(failures)}")
     if first_ok_resumed is not None:
         print(f"  first 2xx {first_ok_resumed - resumed:.3f} s after SIGCONT")

@@ -216,25 +216,36 @@ class SharedCheck:
             if parts.scheme == "unix":
                 self._streams = await asyncio.open_unix_connection(parts.path)
             else:
-                self._streams = await asyncio.open_connection(
-                    parts.hostname or "127.0.0.1", parts.port or 6379
-                )
+                self._streams = await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 6379)
             self._reader = hiredis.Reader()
             hello = _hello(parts)
             if hello:
                 await self._exchange(b"".join(hello), len(hello))
         ahead = self.carried.take() if self.carried is not None else b""
+        replies = 2 if ahead else 1
         try:
-            found: list[bytes | None] = await self._exchange(ahead + self.packed, 2 if ahead else 1)
+            writer = self._streams[1]
+            writer.write(ahead + self.packed)
+            if ahead and not writer.transport.get_write_buffer_size():
+                # in Redis's socket already, before any later command of this worker: a journal
+                # read (which waits for what is carried) may go on, even while it holds the loop
+                self.carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
+                ahead = b""
+            found: list[bytes | None] = await self._replies(replies)
             return found
         finally:
             if ahead:
-                self.carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
+                self.carried.done()  # type: ignore[union-attr]
 
     async def _exchange(self, request: bytes, replies: int) -> Any:
         assert self._streams is not None
-        reader, writer = self._streams
-        writer.write(request)
+        self._streams[1].write(request)
+        return await self._replies(replies)
+
+    async def _replies(self, replies: int) -> Any:
+        """Read ``replies`` replies: the last one's value (an error reply to it raised)."""
+        assert self._streams is not None
+        reader = self._streams[0]
         while True:
             found = self._reader.gets()
             if found is not False:
