@@ -203,7 +203,9 @@ class ApiRuntime:
         path_args: Mapping[str, str] | None = None,
     ) -> Reply:
         store = self.services.store
-        if not store.shared or compiled.operation.method in READS or request is None:
+        operation = compiled.operation
+        reads = operation.method in READS or operation.operation_id in self.definition.reads
+        if not store.shared or reads or request is None:
             with store.locked(self.name) as state:
                 return compiled.handler(self._context(compiled, validated, state, principal, now, base_url))
         assert isinstance(store, RedisStore)

@@ -298,3 +298,17 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
     finally:
         oplog.redis.delete(*oplog.redis.keys(f"{prefix}:*"))
         oplog.close()
+
+
+def test_a_search_sent_as_post_reads_the_others_writes_without_logging_itself(
+    pair: tuple[FlaskClient, FlaskClient],
+) -> None:
+    one, two = pair
+    event = {"name": "x", "calendar_id": 123, "author_id": 123, "all_day": False}
+    event |= {"starts": "2024-01-01T00:00:00Z", "ends": "2024-01-01T01:00:00Z"}
+    assert one.post("/perscom/v2/events", json=event, headers=AUTH).status_code == 201
+    oplog = two.application.extensions["mockserver"].store.log
+    logged = oplog.redis.xlen(oplog.key("perscom", "log"))
+    found = two.post("/perscom/v2/events/search", json={"search": {"value": "x"}}, headers=AUTH)
+    assert found.status_code == 200 and [e["name"] for e in found.get_json()["data"]] == ["x"]
+    assert oplog.redis.xlen(oplog.key("perscom", "log")) == logged  # not replayed by every worker
