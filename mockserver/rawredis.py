@@ -75,19 +75,29 @@ def ask(sock: socket.socket, reader: Any, request: bytes, replies: int = 1) -> A
     """Send ``request`` (``replies`` commands) and read the replies: the last one's (RawError for
     an error reply to it or a closed connection; the earlier ones' errors are not the caller's)."""
     sock.sendall(request)
-    while True:
+    while (found := _last(reader, replies))[0]:
+        replies = found[0]
+        reader.feed(_data(sock.recv(65536)))
+    return found[1]
+
+
+def _last(reader: Any, replies: int) -> tuple[int, Any]:
+    """The complete replies ``reader`` holds taken: (how many are still to come, the last one's
+    value once none is); an error reply as the last one raises RawError."""
+    while replies:
         found = reader.gets()
-        if found is not False:
-            replies -= 1
-            if replies:
-                continue
-            if isinstance(found, hiredis.ReplyError):
-                raise RawError(str(found))
-            return found
-        data = sock.recv(65536)
-        if not data:
-            raise RawError("Redis closed the connection")
-        reader.feed(data)
+        if found is False:
+            return replies, None
+        replies -= 1
+    if isinstance(found, hiredis.ReplyError):
+        raise RawError(str(found))
+    return 0, found
+
+
+def _data(data: bytes) -> bytes:
+    if not data:
+        raise RawError("Redis closed the connection")
+    return data
 
 
 class Carried(Protocol):
@@ -245,20 +255,10 @@ class SharedCheck:
     async def _replies(self, replies: int) -> Any:
         """Read ``replies`` replies: the last one's value (an error reply to it raised)."""
         assert self._streams is not None
-        reader = self._streams[0]
-        while True:
-            found = self._reader.gets()
-            if found is not False:
-                replies -= 1
-                if replies:
-                    continue
-                if isinstance(found, hiredis.ReplyError):
-                    raise RawError(str(found))
-                return found
-            data = await reader.read(65536)
-            if not data:
-                raise RawError("Redis closed the connection")
-            self._reader.feed(data)
+        while (found := _last(self._reader, replies))[0]:
+            replies = found[0]
+            self._reader.feed(_data(await self._streams[0].read(65536)))
+        return found[1]
 
     def _close(self) -> None:
         if self._streams is not None:
