@@ -361,6 +361,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
     ]  # fmt: skip
     configs = {"memory, 1 worker": (None, 1), "redis, 1 worker": (redis.url, 1), "redis, 2 workers": (redis.url, 2)}
     found: dict[tuple[str, str], list[Figures]] = {}
+    rss: dict[str, list[float]] = {}  # each worker's, after the last run's load
     for run in range(args.runs):
         for name, (url, workers) in configs.items():
             server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{workers}", workers)
@@ -375,6 +376,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                     pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
                     figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
                     found.setdefault((name, workload.name), []).append(figures)
+                rss[name] = [rss_kb(pid) / 1024 for pid in workers_of(server) or [server.procs[0].pid]]
             finally:
                 server.stop()
     print(f"\nspeed: wrk -t2 -c16 -d{args.seconds}s, median of {args.runs} interleaved runs")
@@ -391,6 +393,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
+    print("  worker RSS: " + "; ".join(f"{name} {', '.join(f'{mb:.0f} MB' for mb in sizes)}" for name, sizes in rss.items()))
     if not args.no_kona:
         run_kona(args, redis, work)
 
