@@ -185,8 +185,12 @@ class OpLog:
         return [(new_id, int(length)) for new_id, length in ids]
 
     def release(self, name: str, token: str) -> None:
+        if self.down:
+            return  # the lock expires by itself
         try:
             self._release(keys=[self.key(name, "lock")], args=[token])
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.mark_down(f"Redis is unreachable: {exc}")  # the next request need not wait it out again
         except redis.RedisError:
             pass  # the lock expires by itself
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -312,3 +313,22 @@ def test_a_search_sent_as_post_reads_the_others_writes_without_logging_itself(
     found = two.post("/perscom/v2/events/search", json={"search": {"value": "x"}}, headers=AUTH)
     assert found.status_code == 200 and [e["name"] for e in found.get_json()["data"]] == ["x"]
     assert oplog.redis.xlen(oplog.key("perscom", "log")) == logged  # not replayed by every worker
+
+
+def test_a_lock_release_that_finds_redis_gone_marks_it_down(
+    pair: tuple[FlaskClient, FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused write (404 inside the handler) releases its lock; when that release times out,
+    the next request is answered 503 at once instead of waiting out a timeout of its own."""
+    one, _ = pair
+    oplog = one.application.extensions["mockserver"].store.log
+
+    def gone(**_: object) -> None:
+        raise redis.TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(oplog, "_release", gone)
+    assert one.patch(f"{B2}/404", json={"caption": "y"}, headers=AUTH).status_code == 404
+    monkeypatch.undo()
+    started = time.monotonic()
+    assert one.get(B2, headers=AUTH).status_code == 503 and time.monotonic() - started < 0.1
+    oplog._down_until = 0.0  # back at once for the next test
