@@ -208,7 +208,7 @@ class SharedCheck:
                 waiting, self._next = self._next, None
                 try:
                     found = await asyncio.wait_for(self._ask(), self.timeout)
-                except (OSError, hiredis.ProtocolError) as exc:  # TimeoutError is an OSError
+                except Exception as exc:  # whatever it is, nobody may wait for ever: 503 (a timeout too)
                     self._close()
                     self._failed = (time.monotonic(), str(exc) or type(exc).__name__)
                     waiting.set_exception(RawError(self._failed[1]))
