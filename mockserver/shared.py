@@ -2,7 +2,8 @@
 every write goes through a replicated operation log (``oplog.py``) that each worker replays.
 
 Handlers, indexes and reads stay as they are (a read costs one ``MGET`` of the log heads to catch
-up first, so a client reads its own writes whichever worker or host answers). A write takes its
+up first, so a client reads its own writes whichever worker or host answers; served, that MGET is
+sent from the event loop and answers every request that began before it: ``admission``). A write takes its
 API's lock in Redis, applies the entries it has not seen, runs the handler on the local state
 and appends the request (what the handler needs to run again: validated inputs' raw form, the
 principal, the clock's reading, a seed for anything drawn at random) before answering; the
