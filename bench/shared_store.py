@@ -286,7 +286,8 @@ def run_consistency(args: argparse.Namespace, redis: LocalRedis) -> None:
 
 def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
     server, port = serve("redis down", redis.url, f"bench-down-{os.getpid()}", workers=2)
-    seen: list[tuple[float, int, float]] = []  # (when, status, seconds)
+    seen: list[tuple[float, int, float]] = []  # (when answered, status, seconds)
+    slow: list[tuple[float, str, float]] = []  # (seconds, method, when sent) of each 503
     failures = Counter[str]()
     lock = threading.Lock()
     stop = threading.Event()
@@ -297,13 +298,16 @@ def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
         while not stop.is_set():
             body = {"caption": "c", "startDate": _date(number), "endDate": _date(number).replace("T10", "T11")}
             try:
-                status, _, took = call(port, *(("POST", B2, body) if rng.random() < 0.3 else ("GET", f"{B2}?limit=5")))
+                method, *rest = ("POST", B2, body) if rng.random() < 0.3 else ("GET", f"{B2}?limit=5")
+                status, _, took = call(port, method, *rest)
             except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     failures[type(exc).__name__] += 1
                 continue
             with lock:
                 seen.append((time.perf_counter() - began, status, took))
+                if status == 503:
+                    slow.append((took, method, time.perf_counter() - began - took))
 
     try:
         pool = [threading.Thread(target=client, args=(n,)) for n in range(8)]
@@ -335,6 +339,7 @@ def run_redis_down(args: argparse.Namespace, redis: LocalRedis) -> None:
           f"{len(seen)} answers")  # fmt: skip
     print(f"  503 answers: {len(unavailable)}, slowest {max(unavailable, default=0):.3f} s, "
           f"median {statistics.median(unavailable) if unavailable else 0:.3f} s (target: each < 1 s)")  # fmt: skip
+    print("  slowest 503s: " + ", ".join(f"{took:.3f} s ({method} sent at {when:.2f} s)" for took, method, when in sorted(slow)[-3:]))
     print(f"  other non-2xx: {dict(others)} (target: none, no 500); connection failures: {dict(failures)}")
     if first_ok_resumed is not None:
         print(f"  first 2xx {first_ok_resumed - resumed:.3f} s after SIGCONT")
@@ -356,6 +361,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
     ]  # fmt: skip
     configs = {"memory, 1 worker": (None, 1), "redis, 1 worker": (redis.url, 1), "redis, 2 workers": (redis.url, 2)}
     found: dict[tuple[str, str], list[Figures]] = {}
+    rss: dict[str, list[float]] = {}  # each worker's, after the last run's load
     for run in range(args.runs):
         for name, (url, workers) in configs.items():
             server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{workers}", workers)
@@ -370,6 +376,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                     pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
                     figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
                     found.setdefault((name, workload.name), []).append(figures)
+                rss[name] = [rss_kb(pid) / 1024 for pid in workers_of(server) or [server.procs[0].pid]]
             finally:
                 server.stop()
     print(f"\nspeed: wrk -t2 -c16 -d{args.seconds}s, median of {args.runs} interleaved runs")
@@ -386,7 +393,9 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
-    run_kona(args, redis, work)
+    print("  worker RSS: " + "; ".join(f"{name} {', '.join(f'{mb:.0f} MB' for mb in sizes)}" for name, sizes in rss.items()))
+    if not args.no_kona:
+        run_kona(args, redis, work)
 
 
 def run_kona(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
@@ -423,6 +432,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-kona", action="store_true", help="speed: skip the 100k-event Kona part")
     args = parser.parse_args()
     redis = LocalRedis.start()
     print(f"redis-server {redis.url}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -290,6 +290,8 @@ class Intake:
         self.max_body = max_body
         self.body_timeout = body_timeout
         self.pool = ThreadPoolExecutor(threads, thread_name_prefix="mockserver") if threads > 1 else None
+        # what else must happen before a request runs: the Redis store's head check (shared.py)
+        self.admission: Callable[[dict[str, Any]], Awaitable[None]] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -360,7 +362,9 @@ class Intake:
         return True
 
     async def admit(self, environ: dict[str, Any]) -> None:
-        """Wait here, in the event loop, for whatever must happen before the app runs (nothing yet)."""
+        """Wait here, in the event loop, for whatever must happen before the app runs."""
+        if self.admission is not None:
+            await self.admission(environ)
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

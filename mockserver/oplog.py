@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from mockserver import rawredis
 from mockserver.errors import ConfigurationError, StoreUnavailable
 from mockserver.lazy import lazy_module
-from mockserver.rawredis import HeadReader
+from mockserver.rawredis import Carried, HeadReader
 
 if TYPE_CHECKING:
     import redis
@@ -129,6 +129,9 @@ class OpLog:
         self.redis = _client(url, TIMEOUT)
         self.patient = _client(url, PATIENT_TIMEOUT)
         self._heads = HeadReader(url, TIMEOUT) if rawredis.handled(url) else None
+        self.async_heads = self._heads is not None  # plain sockets serve the event loop's check too
+        self.carried: Carried | None = None  # what rides ahead of each head check (the journal's)
+        self._keys: dict[tuple[str, ...], list[str]] = {}
         self._down_until = 0.0
         self._down_reason = ""
         self._acquire = self.redis.register_script(_ACQUIRE)
@@ -140,7 +143,9 @@ class OpLog:
 
     def heads(self, names: Sequence[str]) -> list[tuple[bytes, bytes]]:
         """(head, last big entry) of each name."""
-        keys = [self.key(n, part) for n in names for part in ("head", "big")]
+        keys = self._keys.get(tuple(names))
+        if keys is None:
+            keys = self._keys.setdefault(tuple(names), [self.key(n, part) for n in names for part in ("head", "big")])
         found = [value or START for value in self._do(self._mget, keys)]
         return list(zip(found[::2], found[1::2], strict=True))
 
@@ -182,8 +187,12 @@ class OpLog:
         return [(new_id, int(length)) for new_id, length in ids]
 
     def release(self, name: str, token: str) -> None:
+        if self.down:
+            return  # the lock expires by itself
         try:
             self._release(keys=[self.key(name, "lock")], args=[token])
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            self.mark_down(f"Redis is unreachable: {exc}")  # the next request need not wait it out again
         except redis.RedisError:
             pass  # the lock expires by itself
 
@@ -215,7 +224,7 @@ class OpLog:
             found: list[bytes | None] = self.redis.mget(keys)  # type: ignore[assignment]
             return found
         try:
-            return self._heads.mget(keys)
+            return self._heads.mget(keys, self.carried)
         except OSError as exc:  # as redis-py's errors, for _do
             raise redis.ConnectionError(str(exc) or type(exc).__name__) from None
 

@@ -1,16 +1,19 @@
 """Plain sockets to Redis for the two commands on every request's path, where redis-py's own
 per-command work costs more than the round trip: the MGET of the log heads (``HeadReader``,
-~70 µs against ~200 µs through redis-py on the same machine and run, ``bench/shared_store.py``)
-and the journal's fire-and-forget entries (``shared_journal.py``). Replies are parsed by hiredis.
+~70 µs against ~200 µs through redis-py on the same machine and run, ``bench/shared_store.py``),
+which carries the journal's pending entries in the same write, and the journal's flusher
+(``shared_journal.py``). Replies are parsed by hiredis.
 TLS URLs (``rediss://``) are not handled here: their callers use redis-py instead."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import threading
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import hiredis
@@ -39,17 +42,10 @@ def open_socket(url: str, timeout: float) -> socket.socket:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout)
         sock.connect(parts.path)
-        db = parse_qs(parts.query).get("db", ["0"])[0]
     else:
         sock = socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        db = parts.path.strip("/") or "0"
-    hello = []
-    if parts.password is not None:
-        user = [unquote(parts.username).encode()] if parts.username else []
-        hello.append(command(b"AUTH", *user, unquote(parts.password).encode()))
-    if db != "0":
-        hello.append(command(b"SELECT", db.encode()))
+    hello = _hello(parts)
     try:
         for request in hello:
             ask(sock, hiredis.Reader(), request)
@@ -59,19 +55,57 @@ def open_socket(url: str, timeout: float) -> socket.socket:
     return sock
 
 
-def ask(sock: socket.socket, reader: Any, request: bytes) -> Any:
-    """Send one command and read its reply (RawError for an error reply or a closed connection)."""
+def _hello(parts: Any) -> list[bytes]:
+    """The commands a new connection sends first: AUTH, SELECT (none for database 0 unguarded)."""
+    hello = []
+    if parts.password is not None:
+        user = [unquote(parts.username).encode()] if parts.username else []
+        hello.append(command(b"AUTH", *user, unquote(parts.password).encode()))
+    db = (
+        parse_qs(parts.query).get("db", ["0"])[0]
+        if parts.scheme == "unix"
+        else (parts.path.strip("/") or "0")
+    )
+    if db != "0":
+        hello.append(command(b"SELECT", db.encode()))
+    return hello
+
+
+def ask(sock: socket.socket, reader: Any, request: bytes, replies: int = 1) -> Any:
+    """Send ``request`` (``replies`` commands) and read the replies: the last one's (RawError for
+    an error reply to it or a closed connection; the earlier ones' errors are not the caller's)."""
     sock.sendall(request)
-    while True:
+    while (found := _last(reader, replies))[0]:
+        replies = found[0]
+        reader.feed(_data(sock.recv(65536)))
+    return found[1]
+
+
+def _last(reader: Any, replies: int) -> tuple[int, Any]:
+    """The complete replies ``reader`` holds taken: (how many are still to come, the last one's
+    value once none is); an error reply as the last one raises RawError."""
+    while replies:
         found = reader.gets()
-        if found is not False:
-            if isinstance(found, hiredis.ReplyError):
-                raise RawError(str(found))
-            return found
-        data = sock.recv(65536)
-        if not data:
-            raise RawError("Redis closed the connection")
-        reader.feed(data)
+        if found is False:
+            return replies, None
+        replies -= 1
+    if isinstance(found, hiredis.ReplyError):
+        raise RawError(str(found))
+    return 0, found
+
+
+def _data(data: bytes) -> bytes:
+    if not data:
+        raise RawError("Redis closed the connection")
+    return data
+
+
+class Carried(Protocol):
+    """Commands that ride ahead of a head check (the journal's pending entries)."""
+
+    def take(self) -> bytes: ...
+
+    def done(self) -> None: ...
 
 
 class HeadReader:
@@ -84,21 +118,32 @@ class HeadReader:
         self._open: set[socket.socket] = set()  # every thread's, for close()
         self._lock = threading.Lock()
 
-    def mget(self, keys: Sequence[str]) -> list[bytes | None]:
+    def mget(self, keys: Sequence[str], carried: Carried | None = None) -> list[bytes | None]:
+        """The values of ``keys``; what ``carried`` holds goes ahead in the same write (one system
+        call, one Redis wake-up), its reply read and dropped."""
         packed = self._packed.get(tuple(keys))
         if packed is None:
             packed = command(b"MGET", *(key.encode() for key in keys))
             if len(self._packed) < 64:
                 self._packed[tuple(keys)] = packed
+        ahead = carried.take() if carried is not None else b""
+        try:
+            return self._ask(ahead + packed, 2 if ahead else 1)
+        finally:
+            if ahead:
+                carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
+
+    def _ask(self, request: bytes, replies: int) -> list[bytes | None]:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
-            local.sock, local.pid = None, os.getpid()
+            local.sock, local.pid, local.reader = None, os.getpid(), hiredis.Reader()
         for attempt in (1, 2):
             fresh = local.sock is None
             if fresh:
                 local.sock = self._opened()
+                local.reader = hiredis.Reader()
             try:
-                found: list[bytes | None] = ask(local.sock, hiredis.Reader(), packed)
+                found: list[bytes | None] = ask(local.sock, local.reader, request, replies)
                 return found
             except (OSError, hiredis.ProtocolError) as exc:
                 self._forget(local.sock)
@@ -124,3 +169,98 @@ class HeadReader:
             found, self._open = self._open, set()
         for sock in found:
             sock.close()
+
+
+class SharedCheck:
+    """``MGET`` from the event loop (``intake.py``'s ``admit``), so a request waiting for Redis
+    holds no thread and the loop goes on reading and answering others. One ``MGET`` is in flight
+    at a time and answers every request that began before it was sent: under load one round trip
+    serves a batch. What ``carried`` holds goes ahead of each, as with ``HeadReader``."""
+
+    def __init__(
+        self, url: str, timeout: float, keys: Sequence[str], carried: Carried | None, pause: float
+    ) -> None:
+        self.url, self.timeout, self.carried = url, timeout, carried
+        self.pause = pause  # after a failure, seconds every call fails at once (not a timeout each)
+        self._failed: tuple[float, str] = (0.0, "")
+        self.packed = command(b"MGET", *(key.encode() for key in keys))
+        self._streams: tuple[Any, Any] | None = None  # asyncio (reader, writer), opened in the loop
+        self._reader = hiredis.Reader()
+        self._next: Any = None  # the future of the MGET not yet sent, which new requests join
+        self._pumping = False
+
+    async def values(self) -> list[bytes | None]:
+        """The keys' values, read by an MGET sent after this call began (OSError if not)."""
+        failed_at, why = self._failed
+        if failed_at and time.monotonic() < failed_at + self.pause:
+            raise RawError(why)
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+            if not self._pumping:
+                self._pumping = True
+                asyncio.get_running_loop().create_task(self._pump())
+        found: list[bytes | None] = await asyncio.shield(self._next)
+        return found
+
+    async def _pump(self) -> None:
+        try:
+            while self._next is not None:
+                waiting, self._next = self._next, None
+                try:
+                    found = await asyncio.wait_for(self._ask(), self.timeout)
+                except Exception as exc:  # whatever it is, nobody may wait for ever: 503 (a timeout too)
+                    self._close()
+                    self._failed = (time.monotonic(), str(exc) or type(exc).__name__)
+                    waiting.set_exception(RawError(self._failed[1]))
+                    if self._next is not None:  # those who came meanwhile would wait out a timeout too
+                        self._next.set_exception(RawError(self._failed[1]))
+                        self._next = None
+                else:
+                    waiting.set_result(found)
+        finally:
+            self._pumping = False
+
+    async def _ask(self) -> list[bytes | None]:
+        if self._streams is None:
+            parts = urlsplit(self.url)
+            if parts.scheme == "unix":
+                self._streams = await asyncio.open_unix_connection(parts.path)
+            else:
+                self._streams = await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 6379)
+            self._reader = hiredis.Reader()
+            hello = _hello(parts)
+            if hello:
+                await self._exchange(b"".join(hello), len(hello))
+        ahead = self.carried.take() if self.carried is not None else b""
+        replies = 2 if ahead else 1
+        try:
+            writer = self._streams[1]
+            writer.write(ahead + self.packed)
+            if ahead and not writer.transport.get_write_buffer_size():
+                # in Redis's socket already, before any later command of this worker: a journal
+                # read (which waits for what is carried) may go on, even while it holds the loop
+                self.carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
+                ahead = b""
+            found: list[bytes | None] = await self._replies(replies)
+            return found
+        finally:
+            if ahead:
+                self.carried.done()  # type: ignore[union-attr]
+
+    async def _exchange(self, request: bytes, replies: int) -> Any:
+        assert self._streams is not None
+        self._streams[1].write(request)
+        return await self._replies(replies)
+
+    async def _replies(self, replies: int) -> Any:
+        """Read ``replies`` replies: the last one's value (an error reply to it raised)."""
+        assert self._streams is not None
+        while (found := _last(self._reader, replies))[0]:
+            replies = found[0]
+            self._reader.feed(_data(await self._streams[0].read(65536)))
+        return found[1]
+
+    def _close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+        self._streams = None

@@ -95,6 +95,9 @@ class ApiDefinition:
     state_rules: StateRules | None = None
     # characters this API's JSON reader takes as whitespace between tokens (12Twenty: U+00A0)
     json_blanks: str = ""
+    # operationIds that change nothing though their method is not GET (a search sent as POST): on
+    # a shared store they run as reads, not under the API's Redis lock nor replayed by every worker
+    reads: frozenset[str] = frozenset()
 
     @property
     def spec_path(self) -> Path:

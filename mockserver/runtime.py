@@ -32,7 +32,7 @@ from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.responses import ResponseValidator
 from mockserver.services import Services
-from mockserver.shared import RedisStore
+from mockserver.shared import HEADS_KEY, RedisStore
 from mockserver.spec import Operation, Spec
 from mockserver.validation import RequestValidator, ValidatedRequest
 
@@ -105,7 +105,8 @@ class ApiRuntime:
             operation, path_args = self.router.match(path, request.method)
             compiled = self.operations[operation.operation_id]
             if self.services.store.shared:
-                self.services.store.sync(self.name)  # what other workers wrote first (StoreUnavailable: 503)
+                # what other workers wrote first (StoreUnavailable: 503), to the heads the front read
+                self.services.store.sync(self.name, request.environ.get(HEADS_KEY))
             base_url = _host_url(request) + mount
             if uncontrolled(request.environ, self.services.chaos):
                 reply = self._handle(compiled, request, path_args, base_url)  # no response control
@@ -204,7 +205,9 @@ class ApiRuntime:
         path_args: Mapping[str, str] | None = None,
     ) -> Reply:
         store = self.services.store
-        if not store.shared or compiled.operation.method in READS or request is None:
+        operation = compiled.operation
+        reads = operation.method in READS or operation.operation_id in self.definition.reads
+        if not store.shared or reads or request is None:
             with store.locked(self.name) as state:
                 return compiled.handler(self._context(compiled, validated, state, principal, now, base_url))
         assert isinstance(store, RedisStore)

@@ -141,9 +141,11 @@ def intake_from_environment() -> Intake:
     mock.capabilities = FRONT_CAPABILITIES  # chaos rules may delay and fault: the front carries them out
     config = mock.config
     options = json.loads(os.environ.get(OPTIONS_VARIABLE, "{}"))
-    return Intake(
+    intake = Intake(
         app.wsgi_app,
         max_body=config.max_body,
         body_timeout=config.body_timeout,
         threads=int(options.get("threads") or 1),
     )
+    intake.admission = mock.store.admission()  # the Redis store's head check: in the loop, no thread held
+    return intake

@@ -2,7 +2,8 @@
 every write goes through a replicated operation log (``oplog.py``) that each worker replays.
 
 Handlers, indexes and reads stay as they are (a read costs one ``MGET`` of the log heads to catch
-up first, so a client reads its own writes whichever worker or host answers). A write takes its
+up first, so a client reads its own writes whichever worker or host answers; served, that MGET is
+sent from the event loop and answers every request that began before it: ``admission``). A write takes its
 API's lock in Redis, applies the entries it has not seen, runs the handler on the local state
 and appends the request (what the handler needs to run again: validated inputs' raw form, the
 principal, the clock's reading, a seed for anything drawn at random) before answering; the
@@ -18,7 +19,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,11 +33,13 @@ from mockserver.config import MockConfig
 from mockserver.errors import ApiError, StoreUnavailable
 from mockserver.oplog import (
     COMPACT_AFTER,
+    DOWN_SECONDS,
     GLOBAL,
     LOCK_MS,
     LOCK_WAIT,
     LONG_LOCK_MS,
     START,
+    TIMEOUT,
     Entry,
     OpLog,
     Written,
@@ -45,10 +48,12 @@ from mockserver.oplog import (
     new_token,
     parse_url,
 )
+from mockserver.rawredis import SharedCheck
 from mockserver.registry import ApiState
 from mockserver.store import InMemoryStore, staged_states
 
 log = logging.getLogger("mockserver")
+HEADS_KEY = "mockserver.heads"  # the environ's heads as ``admission`` read them: {name: (head, big)}
 Replayer = Callable[[ApiState, Mapping[str, Any], bytes], None]
 
 
@@ -83,10 +88,11 @@ class RedisStore(InMemoryStore):
 
     # -- reading: catch up, then read the local state -------------------------------------------
 
-    def sync(self, api: str | None = None) -> None:
-        """Apply what the other workers wrote to ``api`` (every API if None) and to the global log."""
+    def sync(self, api: str | None = None, seen: Mapping[str, tuple[bytes, bytes]] | None = None) -> None:
+        """Apply what the other workers wrote to ``api`` (every API if None) and to the global log;
+        ``seen``: the heads an ``admission`` check read after this request began (no round trip)."""
         names = [api, GLOBAL] if api else [*self.apis, GLOBAL]
-        heads = self.log.heads(names)
+        heads = [seen[name] for name in names] if seen is not None else self.log.heads(names)
         for name, (head, big) in zip(names, heads, strict=True):
             if head != self._positions[name] or name in self._diverged:
                 with self._locks[name]:
@@ -140,6 +146,30 @@ class RedisStore(InMemoryStore):
                 self.replayers[name](self._states[name], meta, body)
         except Exception:  # a logged operation that fails here would be a mock bug: say so, go on
             log.exception("replaying %s %s of %s failed", kind, meta.get("operation"), name)
+
+    def admission(self) -> Callable[[dict[str, Any]], Awaitable[None]] | None:
+        """What the intake front awaits before running a request (``Intake.admit``): every log's
+        head, read from the event loop by an MGET sent after the request began (one answers a
+        batch of requests) and left in the environ for ``sync``. Admin requests sync themselves;
+        a failed read marks Redis down, so ``sync`` answers 503 at once."""
+        if not self.log.async_heads:
+            return None
+        names = [*self.apis, GLOBAL]
+        keys = [self.log.key(n, part) for n in names for part in ("head", "big")]
+        check = SharedCheck(self.url, TIMEOUT, keys, self.log.carried, DOWN_SECONDS)
+
+        async def admit(environ: dict[str, Any]) -> None:
+            if environ.get("PATH_INFO", "").startswith("/__mock") or self.log.down:
+                return
+            try:
+                found = await check.values()
+            except OSError as exc:
+                self.log.mark_down(f"Redis is unreachable: {exc}")
+                return
+            values = [value or START for value in found]
+            environ[HEADS_KEY] = dict(zip(names, zip(values[::2], values[1::2], strict=True), strict=True))
+
+        return admit
 
     # -- writing: lock in Redis, catch up, change, append --------------------------------------
 

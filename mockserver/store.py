@@ -8,7 +8,7 @@ validated: a write is applied completely or not at all, and no reader sees half 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
@@ -118,8 +118,12 @@ class InMemoryStore:
             self._states.update(staged)
         return sorted(staged)
 
-    def sync(self, api: str | None = None) -> None:
+    def sync(self, api: str | None = None, seen: Mapping[str, tuple[bytes, bytes]] | None = None) -> None:
         """Catch up with what other processes wrote (nothing to do here: no other process)."""
+
+    def admission(self) -> Callable[[dict[str, Any]], Awaitable[None]] | None:
+        """What the intake front awaits before each request (the Redis store's head check)."""
+        return None
 
     def fresh(self) -> bool:
         """Whether nothing was ever written (a seed file loads only into a fresh store)."""

@@ -8,8 +8,11 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +84,39 @@ def test_a_worker_killed_while_clients_write_loses_nothing_acknowledged(server: 
     listed = [event["id"] for event in body]  # type: ignore[union-attr]
     assert set(acknowledged) <= set(listed) and len(set(listed)) == len(listed)
     assert len(acknowledged) >= 50
+
+
+def test_redis_paused_under_the_served_mock_means_503_within_a_second_then_service(server: LiveServer) -> None:
+    """The event loop's head check (shared.py admission): requests waiting on a paused Redis,
+    and those queued behind them, each get a 503 within 1 s; back at once after SIGCONT."""
+    assert _call(server, "POST", "/__mock/reset")[0] == 200
+    assert _call(server, "POST", EVENTS, EVENT)[0] == 201
+    children = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True)
+    redis = [int(pid) for pid in children.stdout.split() if "redis" in Path(f"/proc/{pid}/comm").read_text()]
+    assert len(redis) == 1, children.stdout
+    answers: list[tuple[int, float]] = []
+
+    def timed(method: str, body: object = None) -> None:
+        started = time.monotonic()
+        status, _ = _call(server, method, EVENTS, body)
+        answers.append((status, time.monotonic() - started))
+
+    os.kill(redis[0], signal.SIGSTOP)
+    try:
+        clients = [threading.Thread(target=timed, args=("GET",)) for _ in range(6)]
+        clients.append(threading.Thread(target=timed, args=("POST", EVENT)))
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+    finally:
+        os.kill(redis[0], signal.SIGCONT)
+    assert len(answers) == 7 and all(status == 503 and took < 1.0 for status, took in answers), answers
+    deadline = time.monotonic() + 2
+    while (found := _call(server, "GET", EVENTS))[0] != 200:
+        assert time.monotonic() < deadline, found
+        time.sleep(0.05)
+    assert len(found[1]) == 1  # type: ignore[arg-type]  # nothing lost, nothing half applied
 
 
 def test_workers_on_the_memory_store_are_refused(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,12 +11,15 @@ import time
 from collections.abc import Iterator
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
 from mockserver import create_app, shared
+from mockserver.journal import Journal
 from mockserver.oplog import OpLog
 from mockserver.redisserver import LocalRedis
+from mockserver.shared_journal import SharedJournal
 from tests.conftest import AUTH
 from tests.test_admin import BATCH
 from tests.test_admin import EVENT as TT_EVENT
@@ -266,3 +269,66 @@ def test_a_long_log_is_compacted_and_a_late_worker_keeps_the_minted_tokens(
     assert client.get("/__mock/state/b2core").get_json()["b2core"]["next_id"] == 1001
     assert client.get("/kona/api/userinfo", headers=bearer).status_code == 200  # a load keeps tokens
     late.extensions["mockserver"].close()
+
+
+def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_server: LocalRedis) -> None:
+    """journal_bytes and journal_size over two workers' journals: the same entries kept as one
+    memory journal fed the same requests (the newest, within both bounds), numbered alike."""
+    prefix = f"bound{os.getpid()}"
+    oplog = OpLog(redis_server.url, prefix)
+    try:
+        for size, most in ((1000, 50_000), (3, 16 * 2**20)):
+            workers = [SharedJournal(oplog, size, most, 10_000), SharedJournal(oplog, size, most, 10_000)]
+            workers[0].clear()
+            memory = Journal(size, most, 10_000)
+            first = workers[0].entries()  # nothing: a fresh journal
+            for i in range(40):
+                fields = {"time": 0.0, "api": "kona", "operation_id": "x", "method": "POST", "path": f"/p{i}"}
+                fields |= {"query": "", "status": 200, "duration_ms": 1.0, "environ": {"CONTENT_TYPE": "text/plain"}}
+                body = b"y" * (20_000 if i % 3 else 300)  # entries of unequal cost
+                workers[i % 2].record(**fields, request_body=body)
+                workers[i % 2].flush()  # in Redis in this order (within milliseconds when served)
+                memory.record(**fields, request_body=body)
+            kept, alone = workers[0].entries(), memory.entries()
+            assert first == [] and [e["path"] for e in kept] == [e["path"] for e in alone]
+            assert workers[1].bytes == memory.bytes <= most and len(kept) <= size
+            assert len({ours["seq"] - its["seq"] for ours, its in zip(kept, alone, strict=True)}) == 1  # numbered alike
+            assert workers[1].clear() == len(kept) and workers[0].bytes == 0
+            for journal in workers:
+                journal.close()
+    finally:
+        oplog.redis.delete(*oplog.redis.keys(f"{prefix}:*"))
+        oplog.close()
+
+
+def test_a_search_sent_as_post_reads_the_others_writes_without_logging_itself(
+    pair: tuple[FlaskClient, FlaskClient],
+) -> None:
+    one, two = pair
+    event = {"name": "x", "calendar_id": 123, "author_id": 123, "all_day": False}
+    event |= {"starts": "2024-01-01T00:00:00Z", "ends": "2024-01-01T01:00:00Z"}
+    assert one.post("/perscom/v2/events", json=event, headers=AUTH).status_code == 201
+    oplog = two.application.extensions["mockserver"].store.log
+    logged = oplog.redis.xlen(oplog.key("perscom", "log"))
+    found = two.post("/perscom/v2/events/search", json={"search": {"value": "x"}}, headers=AUTH)
+    assert found.status_code == 200 and [e["name"] for e in found.get_json()["data"]] == ["x"]
+    assert oplog.redis.xlen(oplog.key("perscom", "log")) == logged  # not replayed by every worker
+
+
+def test_a_lock_release_that_finds_redis_gone_marks_it_down(
+    pair: tuple[FlaskClient, FlaskClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A refused write (404 inside the handler) releases its lock; when that release times out,
+    the next request is answered 503 at once instead of waiting out a timeout of its own."""
+    one, _ = pair
+    oplog = one.application.extensions["mockserver"].store.log
+
+    def gone(**_: object) -> None:
+        raise redis.TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(oplog, "_release", gone)
+    assert one.patch(f"{B2}/404", json={"caption": "y"}, headers=AUTH).status_code == 404
+    monkeypatch.undo()
+    started = time.monotonic()
+    assert one.get(B2, headers=AUTH).status_code == 503 and time.monotonic() - started < 0.1
+    oplog._down_until = 0.0  # back at once for the next test

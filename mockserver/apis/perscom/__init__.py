@@ -23,4 +23,5 @@ API = ApiDefinition(
     new_state=PerscomState,
     clear_caches=clear_caches,
     state_rules=state_problems,
+    reads=frozenset({"searchEvents"}),
 )
