@@ -137,6 +137,7 @@ class OpLog:
         self._acquire = self.redis.register_script(_ACQUIRE)
         self._append = self.redis.register_script(_APPEND)
         self._release = self.redis.register_script(_RELEASE)
+        self._unsure: dict[str, str] = {}  # locks a paused Redis may still take when it resumes
 
     def key(self, name: str, part: str) -> str:
         return f"{self.prefix}:{name}:{part}"
@@ -156,6 +157,7 @@ class OpLog:
 
     def lock(self, name: str, position: bytes, ttl_ms: int, token: str, deadline: float) -> tuple[bytes, bytes, list[Entry]]:
         """Take ``name``'s write lock: (its head, the global head, the entries after ``position``)."""
+        self.release_unsure()
         keys = [self.key(name, "lock"), self.key(name, "log"), self.key(name, "head"), self.key(GLOBAL, "head")]
         pause = 0.0002
         while True:
@@ -195,6 +197,25 @@ class OpLog:
             self.mark_down(f"Redis is unreachable: {exc}")  # the next request need not wait it out again
         except redis.RedisError:
             pass  # the lock expires by itself
+
+    def unsure(self, name: str, token: str) -> None:
+        """``token``'s lock of ``name`` may be held though no one holds it: a command to a paused
+        Redis (SIGSTOP, a stalled host) runs when it resumes, after we stopped waiting; a lock
+        taken then would stop every writer of ``name`` for LOCK_MS. Released at the next chance."""
+        self._unsure[name] = token
+
+    def release_unsure(self) -> None:
+        """Release the locks :meth:`unsure` noted, once Redis answers again (a no-op if none)."""
+        if not self._unsure:
+            return
+        for name, token in list(self._unsure.items()):
+            if self.down:
+                return
+            try:
+                self._release(keys=[self.key(name, "lock")], args=[token])
+            except redis.RedisError:
+                return  # still away: the next request tries again
+            self._unsure.pop(name, None)
 
     def call(self, name: str, *args: Any) -> Any:
         """Any redis-py command by name, with StoreUnavailable for a failure."""

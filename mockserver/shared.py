@@ -91,6 +91,7 @@ class RedisStore(InMemoryStore):
     def sync(self, api: str | None = None, seen: Mapping[str, tuple[bytes, bytes]] | None = None) -> None:
         """Apply what the other workers wrote to ``api`` (every API if None) and to the global log;
         ``seen``: the heads an ``admission`` check read after this request began (no round trip)."""
+        self.log.release_unsure()
         names = [api, GLOBAL] if api else [*self.apis, GLOBAL]
         heads = [seen[name] for name in names] if seen is not None else self.log.heads(names)
         for name, (head, big) in zip(names, heads, strict=True):
@@ -203,7 +204,11 @@ class RedisStore(InMemoryStore):
                         self._catch_up(GLOBAL, global_head)
             yield token
         except StoreUnavailable:
-            taken = []  # Redis is not answering: no release to wait for, the locks expire by themselves
+            # Redis is not answering: no release to wait for now. But a paused Redis runs what it
+            # was sent when it resumes, this token's lock commands too: released at the next chance
+            for name in names:
+                self.log.unsure(name, token)
+            taken = []
             raise
         finally:
             for name in taken:  # a no-op for the ones the append released
