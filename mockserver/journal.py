@@ -225,8 +225,8 @@ class Journal:
             status,
             duration_ms,
             environ_headers(environ),
-            Body(request_body[:limit], len(request_body), environ.get("CONTENT_TYPE")),
-            Body(response_body[:limit], len(response_body), response_type),
+            Body.keep(request_body, environ.get("CONTENT_TYPE"), limit),
+            Body.keep(response_body, response_type, limit),
             effects,
             violations,
         )
