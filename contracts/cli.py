@@ -28,6 +28,7 @@ from mockserver import package_version
 
 HERE = Path(__file__).resolve().parent
 PASSED, FAILED, UNUSABLE, INTERRUPTED = 0, 1, 2, 130
+AUTO = 0  # --jobs auto
 # pytest's exit status → ours (pytest: 2 interrupted, 3 internal error, 4 usage, 5 nothing collected)
 EXIT_CODES = {0: PASSED, 1: FAILED, 2: INTERRUPTED, 3: FAILED, 4: UNUSABLE, 5: UNUSABLE}
 
@@ -47,6 +48,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="Hypothesis seed, for a reproducible run")
     run.add_argument("--junit-xml", metavar="PATH", help="write a JUnit XML report here")
     run.add_argument("-k", dest="keyword", help="only tests matching this pytest -k expression")
+    run.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=AUTO,
+        metavar="N",
+        help="processes to run the API suites in, one suite to a process at a time (default auto: "
+        "one per core, at most one per API, against the in-process mock; a live target runs in one, "
+        "as its rate limit, ledger and leftovers check are the run's)",
+    )
     drift = commands.add_parser(
         "drift", help="compare the mock with a live deployment, request by request", description=DRIFT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -61,10 +72,44 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def pytest_args(args: argparse.Namespace) -> list[str]:
+def _jobs(text: str) -> int:
+    if text == "auto":
+        return AUTO
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number from 1, or auto, not {text!r}")
+    return int(text)
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity where the OS says it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def jobs_for(requested: int, config: RunConfig, suites: int) -> int:
+    """How many processes the run uses. Raises UsageError for more than one against a live target:
+    its requests would double, and its rate limit, ledger and leftovers check belong to one run."""
+    live = bool(config.base_urls) or config.live_server
+    if requested == AUTO:
+        return 1 if live else max(1, min(_cores(), suites))
+    if requested > 1 and live:
+        raise UsageError("--jobs above 1 runs against the in-process mock only; a live target runs in one process")
+    return requested
+
+
+def suite_paths(args: argparse.Namespace) -> list[str]:
     apis = args.api or list(APIS)
-    suites = [str(HERE / f"test_{api}.py") for api in apis if (HERE / f"test_{api}.py").exists()]
+    return [str(HERE / f"test_{api}.py") for api in apis if (HERE / f"test_{api}.py").exists()]
+
+
+def pytest_args(args: argparse.Namespace, jobs: int = 1) -> list[str]:
+    suites = suite_paths(args)
     argv = [*suites, "-p", "no:cacheprovider", "--rootdir", str(HERE.parent)]
+    if jobs > 1:  # pytest-xdist: each API's suite whole in one process (its state and fixtures)
+        argv += ["-n", str(jobs), "--dist", "loadfile"]
+    else:
+        argv += ["-p", "no:xdist"]
     argv += option_args(vars(args))
     if args.seed is not None:
         argv.append(f"--hypothesis-seed={args.seed}")
@@ -115,13 +160,14 @@ def cleanup(ledger: Path, tokens: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     config = RunConfig.build(vars(args), os.environ, seed=args.seed)
+    jobs = jobs_for(args.jobs, config, len(suite_paths(args)))
     this_run = runs.Run(config)
     try:
         preflight(this_run)
     except TargetUnusable as exc:
         _say(str(exc))
         return UNUSABLE
-    code = int(pytest.main(pytest_args(args), plugins=[HandOver(this_run)]))
+    code = int(pytest.main(pytest_args(args, jobs), plugins=[HandOver(this_run)]))
     if code == 5:
         _say("no test matched (check -k and --api)")
     return EXIT_CODES.get(code, FAILED)

@@ -42,6 +42,7 @@ from contracts.target import REQUEST_OBSERVERS, Response, SentRequest, curl_line
 
 PLUGIN_NAME = "contracts-report"
 FORMATS = {".md": "markdown", ".html": "html", ".htm": "html"}
+WIRE = "contracts-row"  # the user property that carries a worker's row
 KEPT_RESPONSES = 64  # per scenario: which request a failing response answered
 
 
@@ -72,6 +73,8 @@ class RunReport:
     def __init__(self, config: pytest.Config, run: runs.Run) -> None:
         self.config = config
         self.run = run
+        # a worker process of a --jobs run (pytest-xdist): its rows go to the main process
+        self.worker = hasattr(config, "workerinput")
         self.path = run.config.report
         self.format = report_format(self.path) if self.path is not None else None
         self.secrets = run.config.secrets
@@ -158,6 +161,11 @@ class RunReport:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         row = self._current
+        if row is not None and call.when == "teardown" and self.worker:
+            # the item's last report carries its row to the main process (see _hand_over)
+            sent = Row.from_wire(row.to_wire())
+            self._record(sent, report)
+            report.user_properties.append((WIRE, sent.to_wire()))
         if row is None or call.when != "call":
             return report
         if report.failed and row.kind == "scenario" and call.excinfo is not None:
@@ -183,9 +191,22 @@ class RunReport:
         return None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        row = self._row(report.nodeid)
-        if row is None:
+        if not self.worker and self._hand_over(report):
             return
+        row = self._row(report.nodeid)
+        if row is not None:
+            self._record(row, report)
+
+    def _hand_over(self, report: pytest.TestReport) -> bool:
+        """In the main process of a ``--jobs`` run (pytest-xdist): an item's row, as its worker
+        filled it, arrives with the item's teardown report."""
+        for name, value in report.user_properties:
+            if name == WIRE:
+                self.rows.append(Row.from_wire(value))
+                return True
+        return False
+
+    def _record(self, row: Row, report: pytest.TestReport) -> None:
         row.duration += report.duration
         if report.failed:
             if row.outcome != "failed":  # keep the first error (call before teardown)
@@ -211,7 +232,7 @@ class RunReport:
     def pytest_runtest_logfinish(self, nodeid: str) -> None:
         row = self._row(nodeid)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        if row is None or row.kind == "scenario" or reporter is None or self._verbosity < 0:
+        if self.worker or row is None or row.kind == "scenario" or reporter is None or self._verbosity < 0:
             return
         # One line per finished operation; it is left open so that pytest's next dot or progress
         # percentage follows on a new line instead of after an empty one.
@@ -222,13 +243,13 @@ class RunReport:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.results.finished = time.time()
-        if self.path is not None:
+        if self.path is not None and not self.worker:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             render = render_markdown if self.format == "markdown" else render_html
             self.path.write_text(render(self.results), encoding="utf-8")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.rows or self._verbosity < -1:
+        if self.worker or not self.rows or self._verbosity < -1:
             return
         terminalreporter.write_sep("=", "contract run summary")
         for line in summary_lines(self.results):

@@ -12,9 +12,9 @@ import re
 import time
 from collections import Counter, deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
@@ -101,6 +101,29 @@ class Row:
     skip_reason: str | None = None
     requests: deque[str] = field(default_factory=lambda: deque(maxlen=KEPT_REQUESTS))
 
+    def to_wire(self) -> dict[str, Any]:
+        """The row as plain data, for a worker process of ``--jobs`` to send to the main one."""
+        return {
+            **{name: getattr(self, name) for name in _SCALARS},
+            "cases": list(self.cases.items()),
+            "successes": list(self.successes.items()),
+            "statuses": [(label, list(counts.items())) for label, counts in self.statuses.items()],
+            "failures": [astuple(failure) for failure in self.failures.values()],
+            "requests": list(self.requests),
+        }
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Row:
+        failures = [CheckFailure(*fields) for fields in data["failures"]]
+        return cls(
+            **{name: data[name] for name in _SCALARS},
+            cases=Counter(dict(data["cases"])),
+            successes=Counter(dict(data["successes"])),
+            statuses={label: Counter(dict(counts)) for label, counts in data["statuses"]},
+            failures={(f.operation, f.check, f.code): f for f in failures},
+            requests=deque(data["requests"], maxlen=KEPT_REQUESTS),
+        )
+
     @property
     def total_cases(self) -> int:
         return sum(self.cases.values())
@@ -136,6 +159,9 @@ class Row:
         if self.outcome != "failed":
             return 0
         return len(self.failures) or 1
+
+
+_SCALARS = ("nodeid", "api", "kind", "name", "outcome", "duration", "error", "error_curl", "skip_reason")
 
 
 def classify(item: pytest.Item) -> tuple[str, Kind, str] | None:
@@ -196,7 +222,8 @@ class Results:
 
     @property
     def apis(self) -> list[str]:
-        return list(dict.fromkeys(row.api for row in self.rows))
+        """The APIs with rows, in the suites' order (as rows from parallel jobs arrive mixed)."""
+        return [api for api in APIS if any(row.api == api for row in self.rows)]
 
     def rows_of(self, api: str, *kinds: Kind) -> list[Row]:
         return [row for row in self.rows if row.api == api and row.kind in kinds]

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import settings
 
 from contracts import run as runs
-from contracts.cli import _parser, main, pytest_args
+from contracts import cli
+from contracts.cli import AUTO, _parser, jobs_for, main, pytest_args
 from contracts.harness import honour_seed
 from contracts.options import RunConfig, UsageError
 from contracts.rows import describe_profile
@@ -79,6 +80,9 @@ def test_the_run_configuration_is_built_once_from_options_and_variables() -> Non
         (["--rate-limit", "0"], "--rate-limit must be a positive number of requests per second"),
         (["--report", "run.txt"], "--report run.txt: the file name must end in .md (Markdown) or .html (HTML)"),
         (["--profile", "huge"], "argument --profile: invalid choice: 'huge'"),
+        (["--jobs", "0"], "--jobs takes a whole number from 1, or auto, not '0'"),
+        (["--jobs", "two"], "--jobs takes a whole number from 1, or auto, not 'two'"),
+        (["--jobs", "2", "--base-url", "http://127.0.0.1:9"], "--jobs above 1 runs against the in-process mock only"),
     ],
 )
 def test_a_mistake_gets_one_line_and_exit_2(args: list[str], expected: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -317,3 +321,38 @@ def test_each_operations_schema_test_starts_from_the_seed_state(capsys: pytest.C
     seeded = len(mock_app().test_client().get("/__mock/state/perscom").get_json()["perscom"]["events"])
     operations = {f"{method} /{{version}}/events/batch" for method in ("POST", "PATCH", "DELETE")}
     assert operations <= set(first_seen) and set(first_seen.values()) == {seeded}, first_seen
+
+
+# --- --jobs: the API suites in parallel processes ------------------------------------------------
+
+
+def test_jobs_auto_is_a_process_per_core_and_api_in_process_and_one_for_a_live_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    in_process, live = RunConfig.build({}, {}), RunConfig.build({"base_url": ["http://127.0.0.1:9"]}, {})
+    monkeypatch.setattr(cli, "_cores", lambda: 8)
+    assert (jobs_for(AUTO, in_process, 4), jobs_for(AUTO, in_process, 1), jobs_for(AUTO, live, 4)) == (4, 1, 1)
+    monkeypatch.setattr(cli, "_cores", lambda: 2)
+    assert (jobs_for(AUTO, in_process, 4), jobs_for(3, in_process, 4), jobs_for(1, live, 4)) == (2, 3, 1)
+    args = _parser().parse_args(["run"])
+    assert pytest_args(args, 2)[-4:] == ["-n", "2", "--dist", "loadfile"]  # a suite stays whole
+    assert pytest_args(args, 1)[-2:] == ["-p", "no:xdist"]
+
+
+def test_a_parallel_run_reports_every_row_its_workers_filled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Each worker's rows reach the summary, with a failure's check and curl line, and the report
+    file is written once, by the main process."""
+    selection = "test_schema and (calendar_events and POST or generateAuthenticationToken)"
+    code, output, _ = preflighted(
+        capsys, "--api", "kona", "--api", "twelvetwenty", "--jobs", "2",
+        "--app", "tests.planted:kona_create_answers_200", "-k", selection, "--report", str(tmp_path / "r.md"),
+    )  # fmt: skip
+    assert code == 1 and "2 workers [2 items]" in output, output
+    summary = output.split("contract run summary", 1)[1]
+    assert re.search(r"GET /api/client/generateAuthenticationToken +\d+ +[1-9]\d* +0 ", summary), summary
+    assert re.search(r"POST /api/calendar_events +\d+ +\d+ +1 .* FAILED", summary), summary
+    assert "FAILED: 2 tests (1 passed, 1 failed, 0 skipped), 2 of 2 operations exercised" in summary
+    assert "ST103 Undocumented status code [status_code_conformance]: Received: 200" in summary
+    assert "curl -X POST" in summary and "Authorization: [Filtered]" in summary
+    written = (tmp_path / "r.md").read_text()
+    assert "POST /api/calendar_events" in written and "GET /api/client/generateAuthenticationToken" in written
