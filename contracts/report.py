@@ -201,7 +201,7 @@ class RunReport:
         """In the main process of a ``--jobs`` run (pytest-xdist): an item's row, as its worker
         filled it, arrives with the item's teardown report."""
         for name, value in report.user_properties:
-            if name == WIRE:
+            if name == WIRE and isinstance(value, dict):
                 self.rows.append(Row.from_wire(value))
                 return True
         return False

@@ -7,13 +7,14 @@ import re
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
-from contracts import run as runs
 from contracts import cli
+from contracts import run as runs
 from contracts.cli import AUTO, _parser, jobs_for, main, pytest_args
 from contracts.harness import honour_seed
 from contracts.options import RunConfig, UsageError
