@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
-from schemathesis.pytest.plugin import SchemaHandleMark, SchemathesisCase
+from schemathesis.pytest.plugin import SchemaHandleMark
 
 from contracts import run as runs
 from contracts.apis import APIS
 from contracts.checks import unknown_checks
+from contracts.collect import DeferredCase, build
 from contracts.harness import honour_seed
 from contracts.leftovers import check as check_leftovers
 from contracts.leftovers import left_behind, preflight
@@ -78,7 +79,7 @@ def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: Any) 
     api, prepare = declared
     suite = suite_of(runs.of(collector.config), api, prepare=prepare)
     test = suite.parametrize(obj)
-    return SchemathesisCase.from_parent(collector, test_function=test, name=name, schema=SchemaHandleMark.get(test))
+    return DeferredCase.from_parent(collector, test_function=test, name=name, schema=SchemaHandleMark.get(test))
 
 
 def api_of(path: Path | str) -> str | None:
@@ -122,10 +123,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Each operation's schema test starts from the API's seed state when the run owns the
+    """A schema test is built now, as it runs (``contracts.collect``). Each operation's schema test starts from the API's seed state when the run owns the
     target, as the workflow and every scenario do: what one operation created (a PERSCOM batch
     holds up to 1,000 events) neither slows nor changes the next one's cases, and a ``-k``
     selection meets the state the whole run meets. A shared target is never reset."""
+    build(item)
     api = api_of(item.path)
     if api is not None and getattr(item, "originalname", None) == "test_schema":
         target = run_target(runs.of(item.config), api)
