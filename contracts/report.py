@@ -190,6 +190,7 @@ class RunReport:
             return self._sent[max(held, key=order.index)][1]
         return None
 
+    @pytest.hookimpl(tryfirst=True)  # before --junit-xml writes the report's user properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if not self.worker and self._hand_over(report):
             return
@@ -200,8 +201,9 @@ class RunReport:
     def _hand_over(self, report: pytest.TestReport) -> bool:
         """In the main process of a ``--jobs`` run (pytest-xdist): an item's row, as its worker
         filled it, arrives with the item's teardown report."""
-        for name, value in report.user_properties:
+        for index, (name, value) in enumerate(report.user_properties):
             if name == WIRE and isinstance(value, dict):
+                del report.user_properties[index]  # ours: no property of the item's in --junit-xml
                 self.rows.append(Row.from_wire(value))
                 return True
         return False

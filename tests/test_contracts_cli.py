@@ -341,12 +341,13 @@ def test_jobs_auto_is_a_process_per_core_and_api_in_process_and_one_for_a_live_t
 
 
 def test_a_parallel_run_reports_every_row_its_workers_filled(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """Each worker's rows reach the summary, with a failure's check and curl line, and the report
-    file is written once, by the main process."""
+    """Each worker's rows reach the summary, with a failure's check and curl line; the report and
+    the JUnit file are written once, by the main process."""
     selection = "test_schema and (calendar_events and POST or generateAuthenticationToken)"
     code, output, _ = preflighted(
         capsys, "--api", "kona", "--api", "twelvetwenty", "--jobs", "2",
         "--app", "tests.planted:kona_create_answers_200", "-k", selection, "--report", str(tmp_path / "r.md"),
+        "--junit-xml", str(tmp_path / "j.xml"),
     )  # fmt: skip
     assert code == 1 and "2 workers [2 items]" in output, output
     summary = output.split("contract run summary", 1)[1]
@@ -357,3 +358,5 @@ def test_a_parallel_run_reports_every_row_its_workers_filled(capsys: pytest.Capt
     assert "curl -X POST" in summary and "Authorization: [Filtered]" in summary
     written = (tmp_path / "r.md").read_text()
     assert "POST /api/calendar_events" in written and "GET /api/client/generateAuthenticationToken" in written
+    junit = (tmp_path / "j.xml").read_text()
+    assert junit.count("<testcase ") == 2 and "contracts-row" not in junit  # the rows' carrier stays ours
