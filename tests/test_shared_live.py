@@ -122,6 +122,7 @@ def test_redis_paused_under_the_served_mock_means_503_within_a_second_then_servi
 def test_every_answered_request_reaches_the_one_journal_though_no_request_follows(server: LiveServer) -> None:
     """Served, an entry leaves with the next head check of its worker; a worker's last entries
     (no request after them) go with a check of their own, sent by the event loop's timer."""
+    assert _call(server, "POST", "/__mock/reset")[0] == 200
     assert _call(server, "DELETE", "/__mock/journal")[0] == 200
     paths = [f"{EVENTS}/{n}" for n in range(1, 31)]
     for path in paths:
