@@ -113,10 +113,10 @@ class Nudger(Protocol):
 class Carried(Protocol):
     """Commands that ride ahead of a head check (the journal's pending entries)."""
 
-    replies: int  # how many replies what ``take`` hands over gets
     nudger: Nudger | None  # the event loop's check, once serving (the journal's timer sends one)
 
-    def take(self) -> bytes: ...
+    def take(self) -> tuple[bytes, int]:
+        """Commands to send (b"" if none) and how many replies they get."""
 
     def done(self) -> None: ...
 
@@ -139,9 +139,9 @@ class HeadReader:
             packed = command(b"MGET", *(key.encode() for key in keys))
             if len(self._packed) < 64:
                 self._packed[tuple(keys)] = packed
-        ahead = carried.take() if carried is not None else b""
+        ahead, replies = carried.take() if carried is not None else (b"", 0)
         try:
-            return self._ask(ahead + packed, 1 + carried.replies if ahead else 1)  # type: ignore[union-attr]
+            return self._ask(ahead + packed, 1 + replies)
         finally:
             if ahead:
                 carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
@@ -269,8 +269,8 @@ class SharedCheck:
             hello = _hello(parts)
             if hello:
                 await self._exchange(b"".join(hello), len(hello))
-        ahead = self.carried.take() if self.carried is not None else b""
-        replies = 1 + self.carried.replies if ahead else 1  # type: ignore[union-attr]
+        ahead, replies = self.carried.take() if self.carried is not None else (b"", 0)
+        replies += 1  # the MGET's
         try:
             writer = self._streams[1]
             writer.write(ahead + self.packed)

@@ -7,10 +7,10 @@ pending), or, when no request comes within ``FLUSH_AFTER`` seconds, with a head 
 own (the event loop's timer) or the worker's flusher thread (entries recorded off the loop). A journal
 read on the same worker sends that worker's own pending entries first (a client reads its own
 requests); another worker's entries are there within a few milliseconds of their responses.
-Redis numbers the entries (one counter, so ``since`` works across workers) and keeps them under
-the memory store's two bounds: at most ``journal_size`` entries and at most ``journal_bytes`` of
-kept bodies and headers (each entry's ``cost``, as ``journal.py`` counts it), the oldest going
-first, whichever worker added them. While Redis is away (the store's last command failed) entries
+Redis numbers the entries (one counter, so ``since`` works across workers) and the journal keeps
+them under the memory store's two bounds: at most ``journal_size`` entries and at most
+``journal_bytes`` of kept bodies and headers (each entry's ``cost``, as ``journal.py`` counts it),
+the oldest going first, whichever worker added them (how: the comment above ``_TRIM``). While Redis is away (the store's last command failed) entries
 are dropped and no connection is tried, so journaling never holds a request up. Reading lists the
 entries from Redis: the same journal from every worker.
 """
@@ -30,40 +30,44 @@ from mockserver.journal import Body, Journal, JournalEntry
 from mockserver.oplog import GLOBAL, OpLog
 from mockserver.rawredis import Nudger, command, handled, open_socket
 
-# One batch of entries is one transaction: the entries pushed on one list, their costs on another
-# (kept beside them, so trimming reads small numbers, not entries), then _TRIM, which counts them
-# and drops the oldest past either bound, as Journal.add drops them (adding a batch then trimming
-# keeps the same entries as trimming after each one: both bounds keep a maximal suffix). Redis
-# numbers the entries with one counter of all ever added: the kept ones are the last LLEN numbers.
-# KEYS: the counter, the entries, the byte total, the costs; ARGV: the two bounds, the batch's
-# count and bytes.
-_TRIM = b"""local size, most = tonumber(ARGV[1]), tonumber(ARGV[2])
-redis.call('INCRBY', KEYS[1], ARGV[3])
-local total = redis.call('INCRBY', KEYS[3], ARGV[4])
-local n = redis.call('LLEN', KEYS[2])
-local drop = 0
-if n > size then
-  drop = n - size
-  for _, cost in ipairs(redis.call('LRANGE', KEYS[4], 0, drop - 1)) do total = total - tonumber(cost) end
+# One batch of entries is one transaction of plain commands: the entries pushed on one list as
+# they are, their costs on another beside them, the counter of all entries ever added moved on,
+# both lists cut to the last ``journal_size`` (the count bound, exact). An entry's number is the
+# counter minus its distance from the end. The byte bound is applied by every read, exactly as
+# Journal.add applies it (the newest entries within ``journal_bytes``, at least one: the same
+# maximal suffix whether the oldest go one by one or in a batch); Redis itself is cut to it by
+# _TRIM, which a worker adds to a batch once it has sent 1/TRIM_BYTES_SHARE of the bound since
+# its last: Redis holds at most that share more per worker, and no Lua runs on most batches.
+# KEYS: the entries, the costs; ARGV: the byte bound. Answers how many it keeps.
+_TRIM = b"""local costs = redis.call('LRANGE', KEYS[2], 0, -1)
+local total, keep = 0, 0
+for i = #costs, 1, -1 do
+  total = total + tonumber(costs[i])
+  if total > tonumber(ARGV[1]) and keep > 0 then break end
+  keep = keep + 1
 end
-while total > most and n - drop > 1 do
-  total = total - tonumber(redis.call('LINDEX', KEYS[4], drop))
-  drop = drop + 1
+if keep < #costs then
+  redis.call('LTRIM', KEYS[1], -keep, -1)
+  redis.call('LTRIM', KEYS[2], -keep, -1)
 end
-if drop > 0 then
-  redis.call('LTRIM', KEYS[2], drop, -1)
-  redis.call('LTRIM', KEYS[4], drop, -1)
-  redis.call('SET', KEYS[3], total)
-end
-return n - drop"""
-# KEYS: the entries, the costs, the byte total (the counter goes on: numbers are never reused)
-_CLEAR = """local n = redis.call('LLEN', KEYS[1])
-redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('SET', KEYS[3], 0)
-return n"""
+return keep"""
+TRIM_BYTES_SHARE = 8
+
+
+def kept(costs: list[int], most: int) -> int:
+    """How many of the newest entries (these costs, oldest first) the byte bound keeps."""
+    total = count = 0
+    for cost in reversed(costs):
+        total += cost
+        if total > most and count:
+            break
+        count += 1
+    return count
+
+
 FLUSH_AFTER = 0.003  # seconds an entry waits for a request to carry it before it is sent alone
 # a head check carries the pending entries once the oldest has waited this long or this many
-# wait: under load one transaction adds several (Redis spends ~25 µs on one, ~2.5 µs an entry more)
+# wait: under load one transaction adds several (Redis spends ~8 µs on one, ~1 µs an entry more)
 CARRY_AFTER, CARRY_COUNT = 0.001, 16
 SEND_TIMEOUT = 0.5  # a Redis that stopped reading fills the socket buffer: drop the batch
 
@@ -81,15 +85,16 @@ class Pending:
     no replies on."""
 
     MAX_PENDING = 10_000  # entries waiting while Redis is slow; past that they are dropped
-    replies = 5  # what a taken batch gets back: MULTI, two RPUSH, EVAL, EXEC
 
-    def __init__(self, log: OpLog, keys: tuple[bytes, bytes, bytes, bytes], bounds: tuple[int, int]) -> None:
-        self.log, self.keys = log, keys  # the counter, the entries, the byte total, the costs
-        self.bounds = (str(bounds[0]).encode(), str(bounds[1]).encode())
+    def __init__(self, log: OpLog, keys: tuple[bytes, bytes, bytes], bounds: tuple[int, int]) -> None:
+        self.log, self.keys = log, keys  # the counter, the entries, the costs
+        self.size, self.most = bounds
+        self.trim_after = max(self.most // TRIM_BYTES_SHARE, 1)
+        self._unbounded = 0  # bytes this process sent since its last _TRIM
         self._multi = command(b"MULTI")
-        fixed = (b"EVAL", _TRIM, b"4", *keys, *self.bounds)  # then the batch's count and bytes
-        self._trim = b"*%d\r\n" % (len(fixed) + 2) + b"".join(map(_bulk, fixed))
-        self._tail = command(b"EXEC")
+        cut = b"".join(command(b"LTRIM", key, b"%d" % -self.size, b"-1") for key in keys[1:])
+        self._tail = cut + command(b"EXEC")
+        self._trim = command(b"EVAL", _TRIM, b"2", *keys[1:], b"%d" % self.most)
         self.nudger: Nudger | None = None  # set by the served head check (``RedisStore.admission``)
         self._since = 0.0  # when the oldest pending entry was added
         self._sock: socket.socket | None = None
@@ -153,18 +158,32 @@ class Pending:
             self._carried += 1
             return batch, costs
 
-    def take(self, waited: float = CARRY_AFTER) -> bytes:
-        """The pending entries as one transaction (b"" if none, or if they may wait for more);
-        ``done`` must follow if not empty."""
+    def take(self, waited: float = CARRY_AFTER) -> tuple[bytes, int]:
+        """The pending entries as one transaction (b"" if none, or if they may wait for more)
+        and how many replies it gets (MULTI, each queued command, EXEC); ``done`` must follow
+        if not empty."""
         batch, costs = self.taken(waited)
         if not batch:
-            return b""
+            return b"", 0
+        trim = self._trimming(costs)
         parts = [self._multi, b"*%d\r\n$5\r\nRPUSH\r\n" % (len(batch) + 2), _bulk(self.keys[1])]
         parts += map(_bulk, batch)
-        parts += [b"*%d\r\n$5\r\nRPUSH\r\n" % (len(costs) + 2), _bulk(self.keys[3])]
+        parts += [b"*%d\r\n$5\r\nRPUSH\r\n" % (len(costs) + 2), _bulk(self.keys[2])]
         parts += (_bulk(b"%d" % cost) for cost in costs)
-        parts += [self._trim, _bulk(b"%d" % len(batch)), _bulk(b"%d" % sum(costs)), self._tail]
-        return b"".join(parts)
+        parts.append(command(b"INCRBY", self.keys[0], b"%d" % len(batch)))
+        if trim:
+            parts.append(self._trim)
+        parts.append(self._tail)
+        return b"".join(parts), 8 if trim else 7
+
+    def _trimming(self, costs: list[int]) -> bool:
+        """Whether this batch cuts Redis to the byte bound (see TRIM_BYTES_SHARE)."""
+        with self._lock:
+            self._unbounded += sum(costs)
+            if self._unbounded < self.trim_after:
+                return False
+            self._unbounded = 0
+            return True
 
     def done(self) -> None:
         with self._lock:
@@ -186,9 +205,14 @@ class Pending:
 
     def queue(self, pipe: Any, batch: list[bytes], costs: list[int]) -> None:
         """The transaction ``take`` writes, on a redis-py pipeline."""
+        trim = self._trimming(costs)
         pipe.rpush(self.keys[1], *batch)
-        pipe.rpush(self.keys[3], *costs)
-        pipe.eval(_TRIM, 4, *self.keys, *self.bounds, len(batch), sum(costs))
+        pipe.rpush(self.keys[2], *costs)
+        pipe.incrby(self.keys[0], len(batch))
+        if trim:
+            pipe.eval(_TRIM, 2, *self.keys[1:], self.most)
+        for key in self.keys[1:]:
+            pipe.ltrim(key, -self.size, -1)
 
     def _run(self) -> None:
         while True:
@@ -198,7 +222,7 @@ class Pending:
                 wait = self._since + FLUSH_AFTER - time.monotonic() if self._pending else 0.0
             if wait > 0:
                 time.sleep(wait)
-            script = self.take(FLUSH_AFTER)
+            script, _ = self.take(FLUSH_AFTER)  # sent where Redis answers nothing
             with self._lock:
                 self._armed = bool(self._pending)  # entries younger than FLUSH_AFTER: count down again
             if script:
@@ -275,9 +299,9 @@ class SharedJournal(Journal):
     def __init__(self, log: OpLog, size: int, max_bytes: int, body_limit: int) -> None:
         super().__init__(size, max_bytes, body_limit)
         self.oplog = log
-        self._keys = tuple(log.key(GLOBAL, f"journal-{part}") for part in ("seq", "entries", "bytes", "costs"))
+        self._keys = tuple(log.key(GLOBAL, f"journal-{part}") for part in ("seq", "entries", "costs"))
         keys = tuple(key.encode() for key in self._keys)
-        self._pending = Pending(log, (keys[0], keys[1], keys[2], keys[3]), (size, max_bytes))
+        self._pending = Pending(log, (keys[0], keys[1], keys[2]), (size, max_bytes))
         if handled(log.url):
             log.carried = self._pending  # each head check carries the pending entries
         self._direct = not handled(log.url)  # rediss://: through the TLS client, waiting for the reply
@@ -303,10 +327,12 @@ class SharedJournal(Journal):
         self._pending.flush()  # this worker's own entries first: a client reads its own requests
         pipe = self.oplog.redis.pipeline(transaction=True)
         pipe.lrange(self._keys[1], 0, -1)
+        pipe.lrange(self._keys[2], 0, -1)
         pipe.get(self._keys[0])
-        raw, last = self.oplog.call_pipeline(pipe)
-        first = int(last or 0) - len(raw) + 1  # the kept entries are the last ones numbered
-        return [_entry(first + index, item) for index, item in enumerate(raw)]
+        raw, costs, last = self.oplog.call_pipeline(pipe)
+        first = int(last or 0) - len(raw) + 1  # the stored entries are the last ones numbered
+        count = kept([int(cost) for cost in costs], self.max_bytes)
+        return [_entry(first + index, raw[index]) for index in range(len(raw) - count, len(raw))]
 
     def entries(
         self, filters: Mapping[str, str] | None = None, limit: int | None = None
@@ -315,15 +341,20 @@ class SharedJournal(Journal):
         return [e.shown() for e in (chosen[-limit:] if limit else chosen)]
 
     def clear(self) -> int:
+        """Empty the journal for every worker (the numbers go on): how many entries it kept."""
         self._pending.flush()  # what this worker recorded before the clear goes with it
-        count: int = self.oplog.call("eval", _CLEAR, 3, self._keys[1], self._keys[3], self._keys[2])
-        return count
+        pipe = self.oplog.redis.pipeline(transaction=True)
+        pipe.lrange(self._keys[2], 0, -1)
+        pipe.delete(self._keys[1], self._keys[2])
+        costs, _ = self.oplog.call_pipeline(pipe)
+        return kept([int(cost) for cost in costs], self.max_bytes)
 
     @property
     def bytes(self) -> int:
         """Bytes the journal keeps, every worker's entries counted (Journal.bytes' meaning)."""
         self._pending.flush()
-        return int(self.oplog.call("get", self._keys[2]) or 0)
+        costs = [int(cost) for cost in self.oplog.call("lrange", self._keys[2], 0, -1)]
+        return sum(costs[len(costs) - kept(costs, self.max_bytes) :])
 
     def close(self) -> None:
         self._pending.close()

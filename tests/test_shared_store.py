@@ -19,7 +19,7 @@ from mockserver import create_app, shared
 from mockserver.journal import Journal
 from mockserver.oplog import OpLog
 from mockserver.redisserver import LocalRedis
-from mockserver.shared_journal import SharedJournal
+from mockserver.shared_journal import TRIM_BYTES_SHARE, SharedJournal
 from tests.conftest import AUTH
 from tests.test_admin import BATCH
 from tests.test_admin import EVENT as TT_EVENT
@@ -277,15 +277,17 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
     prefix = f"bound{os.getpid()}"
     oplog = OpLog(redis_server.url, prefix)
     try:
-        for size, most in ((1000, 50_000), (3, 16 * 2**20)):
+        # the third: entries small against the bound, so Redis is cut only every other batch and
+        # the reads cut what it holds beyond the bound
+        for size, most, big in ((1000, 50_000, 20_000), (3, 16 * 2**20, 20_000), (1000, 10_000, 300)):
             workers = [SharedJournal(oplog, size, most, 10_000), SharedJournal(oplog, size, most, 10_000)]
             workers[0].clear()
             memory = Journal(size, most, 10_000)
             first = workers[0].entries()  # nothing: a fresh journal
-            for i in range(40):
+            for i in range(41):
                 fields = {"time": 0.0, "api": "kona", "operation_id": "x", "method": "POST", "path": f"/p{i}"}
                 fields |= {"query": "", "status": 200, "duration_ms": 1.0, "environ": {"CONTENT_TYPE": "text/plain"}}
-                body = b"y" * (20_000 if i % 3 else 300)  # entries of unequal cost
+                body = b"y" * (big if i % 3 else 300)  # entries of unequal cost
                 workers[i % 2].record(**fields, request_body=body)
                 workers[i % 2].flush()  # in Redis in this order (within milliseconds when served)
                 memory.record(**fields, request_body=body)
@@ -293,6 +295,9 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
             assert first == [] and [e["path"] for e in kept] == [e["path"] for e in alone]
             assert workers[1].bytes == memory.bytes <= most and len(kept) <= size
             assert len({ours["seq"] - its["seq"] for ours, its in zip(kept, alone, strict=True)}) == 1  # numbered alike
+            # Redis itself is cut to the bound too, give or take what each worker sent since its last cut
+            stored = [int(cost) for cost in oplog.redis.lrange(f"{prefix}:_:journal-costs", 0, -1)]
+            assert sum(stored) <= most + 2 * (most // TRIM_BYTES_SHARE + 20_400) and len(stored) <= size
             assert workers[1].clear() == len(kept) and workers[0].bytes == 0
             for journal in workers:
                 journal.close()
