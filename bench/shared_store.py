@@ -22,6 +22,10 @@ Parts (``--only`` one of them):
   worker. Redis over loopback TCP (as another host reaches it), or with ``--socket`` over its
   Unix socket (what ``serve --store redis`` uses).
 
+``--baseline DIR`` serves the two Redis configurations a second time from another revision's code
+(``git archive REV mockserver specs | tar -x -C DIR``, then ``DIR/specs`` moved to
+``DIR/mockserver/specs``), in the same runs.
+
 Run from the repository root: ``.venv/bin/python bench/shared_store.py --runs 3`` (needs Debian's
 redis-server and wrk; ``python3 dev.py test`` installs the first, ``apt-get install wrk``).
 """
@@ -141,13 +145,17 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                  "&filter[endDate]=2026-01-20T00:00:00Z&sort_by=startDate&sort_order=desc&limit=10"),
     ]  # fmt: skip
     shared = redis.socket_url if args.socket else redis.url
-    configs = {"memory, 1 worker": (None, 1), "redis, 1 worker": (shared, 1), "redis, 2 workers": (shared, 2)}
+    configs: dict[str, tuple[str | None, int, str | None]] = {
+        "memory, 1 worker": (None, 1, None), "redis, 1 worker": (shared, 1, None), "redis, 2 workers": (shared, 2, None)
+    }  # fmt: skip
+    if args.baseline:  # the same Redis configurations on the baseline's code, in the same runs
+        configs |= {"base: redis, 1 worker": (shared, 1, args.baseline), "base: redis, 2 workers": (shared, 2, args.baseline)}
     found: dict[tuple[str, str], list[Figures]] = {}
     splits: dict[tuple[str, str], list[dict[str, float]]] = {}
     rss: dict[str, list[float]] = {}  # each worker's, after the last run's load
     for run in range(args.runs):
-        for name, (url, workers) in configs.items():
-            server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{workers}", workers)
+        for index, (name, (url, workers, code)) in enumerate(configs.items()):
+            server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{index}", workers, code=code)
             try:
                 status, body = request(f"http://127.0.0.1:{port}/__mock/state", "PUT", seed)
                 assert status == 200, body
@@ -174,7 +182,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         one = median_figures(found[("redis, 1 worker", workload.name)]).rps
         for name in configs:
             figures = median_figures(found[(name, workload.name)])
-            print(f"  {workload.name:15} {name:17} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
+            print(f"  {workload.name:15} {name:23} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
                   f"errors {figures.errors}  x{figures.rps / memory:.2f} of memory")  # fmt: skip
         two = median_figures(found[("redis, 2 workers", workload.name)]).rps
         cpu = median_figures(found[("memory, 1 worker", workload.name)]).cpu_us
@@ -182,6 +190,10 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
+        if args.baseline:
+            base_one = median_figures(found[("base: redis, 1 worker", workload.name)]).rps
+            base_two = median_figures(found[("base: redis, 2 workers", workload.name)]).rps
+            print(f"  {workload.name:15} baseline: redis 1 worker / memory {base_one / memory:.0%}; 2 workers / 1: x{base_two / base_one:.2f}")
         _print_split(workload.name, {name: splits[(name, workload.name)] for name in configs})
     print("  worker RSS: " + "; ".join(f"{name} {', '.join(f'{mb:.0f} MB' for mb in sizes)}" for name, sizes in rss.items()))
     if not args.no_kona:
@@ -228,10 +240,11 @@ def _print_split(workload: str, runs: dict[str, list[dict[str, float]]]) -> None
     for name, parts in medians.items():
         shown = ", ".join(f"{part} {us:.0f}" for part, us in parts.items())
         print(f"  {workload:15} CPU us/req, {name}: {shown}; all {sum(parts.values()):.0f}")
-    one, two = medians.get("redis, 1 worker"), medians.get("redis, 2 workers")
-    if one and two:
-        bound = 2 * one["worker 1 loop"] / sum(two.values())
-        print(f"  {workload:15} 2 workers / 1 that two free cores allow by this CPU: x{bound:.2f}")
+    for base in ("", "base: "):
+        one, two = medians.get(f"{base}redis, 1 worker"), medians.get(f"{base}redis, 2 workers")
+        if one and two:
+            bound = 2 * one["worker 1 loop"] / sum(two.values())
+            print(f"  {workload:15} {base}2 workers / 1 that two free cores allow by this CPU: x{bound:.2f}")
 
 
 def run_kona(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
@@ -270,6 +283,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-kona", action="store_true", help="speed: skip the 100k-event Kona part")
     parser.add_argument("--socket", action="store_true", help="speed: Redis over its Unix socket, not TCP")
+    parser.add_argument("--baseline", metavar="DIR", help="speed: also serve the Redis configurations from DIR's mockserver")
     args = parser.parse_args()
     redis = LocalRedis.start()
     print(f"redis-server {redis.url}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)
