@@ -54,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchkit import (
     Figures,
     Workload,
+    cpu_seconds,
     ensure_wrk,
     median_figures,
     process_tree,
@@ -166,10 +167,10 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                     # machine's other load than req/s
                     pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
                     parts = _parts(server, redis.process.pid if url else None)
-                    before = {part: _cpu(paths) for part, paths in parts.items()}
+                    before = {part: cpu_seconds(paths) for part, paths in parts.items()}
                     wrk_before = _children_cpu()
                     figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
-                    split = {part: (_cpu(paths) - before[part]) * 1e6 / figures.requests for part, paths in parts.items()}
+                    split = {part: (cpu_seconds(paths) - before[part]) * 1e6 / figures.requests for part, paths in parts.items()}
                     split["wrk"] = (_children_cpu() - wrk_before) * 1e6 / figures.requests
                     found.setdefault((name, workload.name), []).append(figures)
                     splits.setdefault((name, workload.name), []).append(split)
@@ -211,18 +212,6 @@ def _parts(server: Any, redis_pid: int | None) -> dict[str, list[str]]:
     if redis_pid is not None:
         parts["redis-server"] = [str(redis_pid)]
     return parts
-
-
-def _cpu(paths: list[str]) -> float:
-    """User + system CPU seconds of these /proc entries (a process counts its threads)."""
-    ticks = 0
-    for path in paths:
-        try:
-            fields = Path(f"/proc/{path}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _children_cpu() -> float:
