@@ -107,7 +107,7 @@ class Nudger(Protocol):
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> None: ...
 
-    def nudge(self) -> None: ...
+    def nudge(self) -> bool: ...
 
 
 class Carried(Protocol):
@@ -212,18 +212,24 @@ class SharedCheck:
         assert self._loop is not None
         self._loop.call_later(delay, callback)
 
-    def nudge(self) -> None:
-        """Send an MGET soon though no request waits for one: what ``carried`` holds goes with it.
-        From the loop's thread only."""
+    def nudge(self) -> bool:
+        """Send an MGET soon though no request waits for one: what ``carried`` holds goes with it
+        (False, nothing sent, while a failure makes every call fail at once). From the loop only."""
+        if self._failing():
+            return False
         if self._next is None:
             self._next = self._start()
             self._next.add_done_callback(_seen)  # nobody else may look at its outcome
+        return True
+
+    def _failing(self) -> bool:
+        failed_at, _ = self._failed
+        return bool(failed_at) and time.monotonic() < failed_at + self.pause
 
     async def values(self) -> list[bytes | None]:
         """The keys' values, read by an MGET sent after this call began (OSError if not)."""
-        failed_at, why = self._failed
-        if failed_at and time.monotonic() < failed_at + self.pause:
-            raise RawError(why)
+        if self._failing():
+            raise RawError(self._failed[1])
         if self._next is None:
             self._next = self._start()
         found: list[bytes | None] = await asyncio.shield(self._next)

@@ -105,7 +105,8 @@ class Pending:
         self._sending = threading.Lock()  # the flusher's connection, one writer at a time
         self._pending: list[bytes] = []
         self._costs: list[int] = []
-        self._armed = False  # the flusher thread or the loop's timer is counting down for them
+        self._armed = False  # the flusher thread is counting down for them
+        self._timed = False  # the loop's timer is
         self._carried = 0  # batches taken and not yet answered by Redis
         self.dropped = 0
 
@@ -113,7 +114,7 @@ class Pending:
         with self._lock:
             if self._pid != os.getpid():  # first use in this process (a forked worker: not the parent's)
                 self._sock, self._pid, self._pending, self._costs, self._armed = None, os.getpid(), [], [], False
-                self._carried = 0
+                self._carried, self._timed = 0, False
                 threading.Thread(target=self._run, daemon=True, name="journal-flusher").start()
             if len(self._pending) >= self.MAX_PENDING:
                 self.dropped += 1
@@ -122,29 +123,33 @@ class Pending:
                 self._since = time.monotonic()
             self._pending.append(blob)
             self._costs.append(cost)
-            if self._armed:
+            if self._armed or self._timed:
                 return
-            self._armed = True
             nudger = self.nudger
             if nudger is not None and nudger.in_loop():
+                self._timed = True
                 nudger.call_later(FLUSH_AFTER, self._due)
             else:
+                self._armed = True
                 self._wake.notify()
 
     def _due(self) -> None:
         """The loop's timer: what no head check carried meanwhile goes with one of its own."""
         with self._lock:
-            self._armed = False
+            self._timed = False
             if not self._pending:
                 return
             left = self._since + FLUSH_AFTER - time.monotonic()
             if left > 0:  # the oldest came after the batch that armed this timer went
-                self._armed = True
+                self._timed = True
                 assert self.nudger is not None
                 self.nudger.call_later(left, self._due)
                 return
         assert self.nudger is not None
-        self.nudger.nudge()
+        if not self.nudger.nudge():  # Redis away: dropped, no connection tried (as the flusher does)
+            with self._lock:
+                self.dropped += len(self._pending)
+                self._pending, self._costs = [], []
 
     def taken(self, waited: float = 0.0) -> tuple[list[bytes], list[int]]:
         """The pending entries and their costs, now this caller's to send (none unless the oldest

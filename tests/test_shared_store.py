@@ -8,7 +8,7 @@ import dataclasses
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -19,7 +19,7 @@ from mockserver import create_app, shared
 from mockserver.journal import Journal
 from mockserver.oplog import OpLog
 from mockserver.redisserver import LocalRedis
-from mockserver.shared_journal import TRIM_BYTES_SHARE, SharedJournal
+from mockserver.shared_journal import FLUSH_AFTER, TRIM_BYTES_SHARE, Pending, SharedJournal
 from tests.conftest import AUTH
 from tests.test_admin import BATCH
 from tests.test_admin import EVENT as TT_EVENT
@@ -304,6 +304,42 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
     finally:
         oplog.redis.delete(*oplog.redis.keys(f"{prefix}:*"))
         oplog.close()
+
+
+def test_entries_no_request_carried_wait_for_a_check_of_their_own_or_are_dropped_while_redis_is_away(
+    redis_server: LocalRedis,
+) -> None:
+    """Served, the loop's timer hands what no head check carried to a check of its own; while
+    that check fails fast (Redis away), they are dropped, no connection tried."""
+    timers: list[Callable[[], None]] = []
+    nudged: list[bool] = []
+
+    class Check:  # the served head check's side (rawredis.SharedCheck)
+        answer = True
+
+        def in_loop(self) -> bool:
+            return True
+
+        def call_later(self, delay: float, callback: Callable[[], None]) -> None:
+            timers.append(callback)
+
+        def nudge(self) -> bool:
+            nudged.append(self.answer)
+            return self.answer
+
+    oplog = OpLog(redis_server.url, f"nudge{os.getpid()}")
+    pending = Pending(oplog, (b"n:seq", b"n:entries", b"n:costs"), (10, 1000))
+    pending.nudger = check = Check()
+    for answer in (True, False):
+        check.answer = answer
+        pending.add(10, b"{}")
+        time.sleep(2 * FLUSH_AFTER)  # the oldest's time is up when the timer fires
+        timers.pop()()
+        assert nudged[-1] is answer and pending.dropped == (0 if answer else 1)
+        assert bool(pending.take(0)[0]) is answer  # still there for that check to carry, or gone
+        if answer:
+            pending.done()
+    oplog.close()
 
 
 def test_a_search_sent_as_post_reads_the_others_writes_without_logging_itself(
