@@ -160,8 +160,9 @@ def _latency(out: str, percentile: str) -> float:
     return float(found.group(1)) * _UNITS[found.group(2)]
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds the processes have used so far (threads included)."""
+def cpu_seconds(pids: list[int] | list[str]) -> float:
+    """User + system CPU seconds the processes have used so far (threads included); an entry
+    may also name one thread, as ``"PID/task/TID"``."""
     total = 0
     for pid in pids:
         try:

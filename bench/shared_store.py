@@ -14,9 +14,17 @@ Parts (``--only`` one of them):
 - ``redis-down``: 8 threads of mixed reads and writes against ``--workers 2``; Redis paused
   (SIGSTOP: unreachable) for 2 s, then killed and restarted 1 s later: the slowest 503, the
   count of other failures (must be 0), and how long after Redis is back the first 2xx comes.
-- ``speed``: wrk (``-t2 -c16``, 5 s) on a B2Core GET by id and a filtered list: memory 1 worker,
-  Redis 1 worker, Redis 2 workers, interleaved, median of ``--runs``; then the 100k-event Kona
-  one-day window list (``-t1 -c1``) with Redis, and the RSS of each worker.
+- ``speed``: wrk (``-t2 -c16``, 5 s, the same client for every configuration) on a B2Core GET
+  by id and a filtered list: memory 1 worker, Redis 1 worker, Redis 2 workers, interleaved,
+  median of ``--runs``; with each, the CPU per request of every process (each worker, its event
+  loop's thread apart, redis-server, wrk itself), from ``/proc`` and ``getrusage`` around the run;
+  then the 100k-event Kona one-day window list (``-t1 -c1``) with Redis, and the RSS of each
+  worker. Redis over loopback TCP (as another host reaches it), or with ``--socket`` over its
+  Unix socket (what ``serve --store redis`` uses).
+
+``--baseline DIR`` serves the two Redis configurations a second time from another revision's code
+(``git archive REV mockserver specs | tar -x -C DIR``, then ``DIR/specs`` moved to
+``DIR/mockserver/specs``), in the same runs.
 
 Run from the repository root: ``.venv/bin/python bench/shared_store.py --runs 3`` (needs Debian's
 redis-server and wrk; ``python3 dev.py test`` installs the first, ``apt-get install wrk``).
@@ -28,6 +36,7 @@ import argparse
 import http.client
 import os
 import random
+import resource
 import signal
 import statistics
 import sys
@@ -37,6 +46,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -44,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchkit import (
     Figures,
     Workload,
+    cpu_seconds,
     ensure_wrk,
     median_figures,
     process_tree,
@@ -134,12 +145,18 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         Workload("list + filters", "b2core", "GET", "/api/v2/calendars/events?filter[startDate]=2026-01-05T00:00:00Z"
                  "&filter[endDate]=2026-01-20T00:00:00Z&sort_by=startDate&sort_order=desc&limit=10"),
     ]  # fmt: skip
-    configs = {"memory, 1 worker": (None, 1), "redis, 1 worker": (redis.url, 1), "redis, 2 workers": (redis.url, 2)}
+    shared = redis.socket_url if args.socket else redis.url
+    configs: dict[str, tuple[str | None, int, str | None]] = {
+        "memory, 1 worker": (None, 1, None), "redis, 1 worker": (shared, 1, None), "redis, 2 workers": (shared, 2, None)
+    }  # fmt: skip
+    if args.baseline:  # the same Redis configurations on the baseline's code, in the same runs
+        configs |= {"base: redis, 1 worker": (shared, 1, args.baseline), "base: redis, 2 workers": (shared, 2, args.baseline)}
     found: dict[tuple[str, str], list[Figures]] = {}
+    splits: dict[tuple[str, str], list[dict[str, float]]] = {}
     rss: dict[str, list[float]] = {}  # each worker's, after the last run's load
     for run in range(args.runs):
-        for name, (url, workers) in configs.items():
-            server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{workers}", workers)
+        for index, (name, (url, workers, code)) in enumerate(configs.items()):
+            server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{index}", workers, code=code)
             try:
                 status, body = request(f"http://127.0.0.1:{port}/__mock/state", "PUT", seed)
                 assert status == 200, body
@@ -149,8 +166,14 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                     # CPU per request of the mock's processes and of redis-server: less bent by the
                     # machine's other load than req/s
                     pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
+                    parts = _parts(server, redis.process.pid if url else None)
+                    before = {part: cpu_seconds(paths) for part, paths in parts.items()}
+                    wrk_before = _children_cpu()
                     figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
+                    split = {part: (cpu_seconds(paths) - before[part]) * 1e6 / figures.requests for part, paths in parts.items()}
+                    split["wrk"] = (_children_cpu() - wrk_before) * 1e6 / figures.requests
                     found.setdefault((name, workload.name), []).append(figures)
+                    splits.setdefault((name, workload.name), []).append(split)
                 rss[name] = [rss_kb(pid) / 1024 for pid in workers_of(server) or [server.procs[0].pid]]
             finally:
                 server.stop()
@@ -160,7 +183,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         one = median_figures(found[("redis, 1 worker", workload.name)]).rps
         for name in configs:
             figures = median_figures(found[(name, workload.name)])
-            print(f"  {workload.name:15} {name:17} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
+            print(f"  {workload.name:15} {name:23} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
                   f"errors {figures.errors}  x{figures.rps / memory:.2f} of memory")  # fmt: skip
         two = median_figures(found[("redis, 2 workers", workload.name)]).rps
         cpu = median_figures(found[("memory, 1 worker", workload.name)]).cpu_us
@@ -168,9 +191,49 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
+        if args.baseline:
+            base_one = median_figures(found[("base: redis, 1 worker", workload.name)]).rps
+            base_two = median_figures(found[("base: redis, 2 workers", workload.name)]).rps
+            print(f"  {workload.name:15} baseline: redis 1 worker / memory {base_one / memory:.0%}; 2 workers / 1: x{base_two / base_one:.2f}")
+        _print_split(workload.name, {name: splits[(name, workload.name)] for name in configs})
     print("  worker RSS: " + "; ".join(f"{name} {', '.join(f'{mb:.0f} MB' for mb in sizes)}" for name, sizes in rss.items()))
     if not args.no_kona:
         run_kona(args, redis, work)
+
+
+def _parts(server: Any, redis_pid: int | None) -> dict[str, list[str]]:
+    """The /proc entries whose CPU the speed part splits: each worker's event loop thread (its
+    main thread, where the Python app runs) and its other threads (granian's), Redis."""
+    workers = workers_of(server) or [server.procs[0].pid]
+    parts: dict[str, list[str]] = {}
+    for index, pid in enumerate(workers, 1):
+        parts[f"worker {index} loop"] = [f"{pid}/task/{pid}"]
+        parts[f"worker {index} other threads"] = [f"{pid}/task/{tid}" for tid in os.listdir(f"/proc/{pid}/task") if int(tid) != pid]
+    if redis_pid is not None:
+        parts["redis-server"] = [str(redis_pid)]
+    return parts
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children: wrk's, read around its run."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def _print_split(workload: str, runs: dict[str, list[dict[str, float]]]) -> None:
+    """CPU us per request of each process (medians), and what they mean for 2 workers: one
+    worker is bound by its event loop's thread (one core at most), two by the machine's two
+    cores, which every process shares: 2 / (all CPU per request with 2 workers) over 1 / (the
+    loop thread's with 1) is the ratio two free cores allow."""
+    medians = {name: {part: statistics.median(run[part] for run in found) for part in found[0]} for name, found in runs.items()}
+    for name, parts in medians.items():
+        shown = ", ".join(f"{part} {us:.0f}" for part, us in parts.items())
+        print(f"  {workload:15} CPU us/req, {name}: {shown}; all {sum(parts.values()):.0f}")
+    for base in ("", "base: "):
+        one, two = medians.get(f"{base}redis, 1 worker"), medians.get(f"{base}redis, 2 workers")
+        if one and two:
+            bound = 2 * one["worker 1 loop"] / sum(two.values())
+            print(f"  {workload:15} {base}2 workers / 1 that two free cores allow by this CPU: x{bound:.2f}")
 
 
 def run_kona(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
@@ -208,6 +271,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-kona", action="store_true", help="speed: skip the 100k-event Kona part")
+    parser.add_argument("--socket", action="store_true", help="speed: Redis over its Unix socket, not TCP")
+    parser.add_argument("--baseline", metavar="DIR", help="speed: also serve the Redis configurations from DIR's mockserver")
     args = parser.parse_args()
     redis = LocalRedis.start()
     print(f"redis-server {redis.url}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}", flush=True)

@@ -25,13 +25,17 @@ B2 = "/b2core/api/v2/calendars/events"
 BATCH = "/twelvetwenty/api/v2/calendar-events/batch"
 
 
-def serve(name: str, redis_url: str | None, prefix: str, workers: int = 1, *extra: str) -> tuple[Server, int]:
+def serve(
+    name: str, redis_url: str | None, prefix: str, workers: int = 1, *extra: str, code: str | None = None
+) -> tuple[Server, int]:
+    """``mockserver serve`` on a free port; ``code``: a directory whose ``mockserver`` package it
+    runs instead of this one's (a baseline: ``git archive REV mockserver specs``, specs/ moved in)."""
     server = Server(name)
     port = free_port()
     command = [str(BIN / "mockserver"), "serve", "--port", str(port), "--access-log", "off", *extra]
     if redis_url:
         command += ["--store", redis_url, "--store-prefix", prefix, "--workers", str(workers)]
-    server.start(command)
+    server.start(command, {"PYTHONPATH": code} if code else None)
     wait_up(f"http://127.0.0.1:{port}/__mock/health")
     return server, port
 

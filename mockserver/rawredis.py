@@ -12,7 +12,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -100,10 +100,23 @@ def _data(data: bytes) -> bytes:
     return data
 
 
+class Nudger(Protocol):
+    """What the journal asks of the event loop's head check (``SharedCheck``)."""
+
+    def in_loop(self) -> bool: ...
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> None: ...
+
+    def nudge(self) -> bool: ...
+
+
 class Carried(Protocol):
     """Commands that ride ahead of a head check (the journal's pending entries)."""
 
-    def take(self) -> bytes: ...
+    nudger: Nudger | None  # the event loop's check, once serving (the journal's timer sends one)
+
+    def take(self) -> tuple[bytes, int]:
+        """Commands to send (b"" if none) and how many replies they get."""
 
     def done(self) -> None: ...
 
@@ -126,9 +139,9 @@ class HeadReader:
             packed = command(b"MGET", *(key.encode() for key in keys))
             if len(self._packed) < 64:
                 self._packed[tuple(keys)] = packed
-        ahead = carried.take() if carried is not None else b""
+        ahead, replies = carried.take() if carried is not None else (b"", 0)
         try:
-            return self._ask(ahead + packed, 2 if ahead else 1)
+            return self._ask(ahead + packed, 1 + replies)
         finally:
             if ahead:
                 carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
@@ -188,19 +201,50 @@ class SharedCheck:
         self._reader = hiredis.Reader()
         self._next: Any = None  # the future of the MGET not yet sent, which new requests join
         self._pumping = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = 0  # the loop's thread
+
+    def in_loop(self) -> bool:
+        """Whether this thread runs the loop the check has served on."""
+        return self._loop is not None and threading.get_ident() == self._thread
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> None:
+        assert self._loop is not None
+        self._loop.call_later(delay, callback)
+
+    def nudge(self) -> bool:
+        """Send an MGET soon though no request waits for one: what ``carried`` holds goes with it
+        (False, nothing sent, while a failure makes every call fail at once). From the loop only."""
+        if self._failing():
+            return False
+        if self._next is None:
+            self._next = self._start()
+            self._next.add_done_callback(_seen)  # nobody else may look at its outcome
+        return True
+
+    def _failing(self) -> bool:
+        failed_at, _ = self._failed
+        return bool(failed_at) and time.monotonic() < failed_at + self.pause
 
     async def values(self) -> list[bytes | None]:
         """The keys' values, read by an MGET sent after this call began (OSError if not)."""
-        failed_at, why = self._failed
-        if failed_at and time.monotonic() < failed_at + self.pause:
-            raise RawError(why)
+        if self._failing():
+            raise RawError(self._failed[1])
         if self._next is None:
-            self._next = asyncio.get_running_loop().create_future()
-            if not self._pumping:
-                self._pumping = True
-                asyncio.get_running_loop().create_task(self._pump())
+            self._next = self._start()
         found: list[bytes | None] = await asyncio.shield(self._next)
         return found
+
+    def _start(self) -> asyncio.Future[list[bytes | None]]:
+        """The future of the next MGET, the pump started if it is not running."""
+        loop = self._loop
+        if loop is None:
+            loop = self._loop = asyncio.get_running_loop()
+            self._thread = threading.get_ident()
+        if not self._pumping:
+            self._pumping = True
+            loop.create_task(self._pump())
+        return loop.create_future()
 
     async def _pump(self) -> None:
         try:
@@ -231,8 +275,8 @@ class SharedCheck:
             hello = _hello(parts)
             if hello:
                 await self._exchange(b"".join(hello), len(hello))
-        ahead = self.carried.take() if self.carried is not None else b""
-        replies = 2 if ahead else 1
+        ahead, replies = self.carried.take() if self.carried is not None else (b"", 0)
+        replies += 1  # the MGET's
         try:
             writer = self._streams[1]
             writer.write(ahead + self.packed)
@@ -264,3 +308,8 @@ class SharedCheck:
         if self._streams is not None:
             self._streams[1].close()
         self._streams = None
+
+
+def _seen(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved: a failed nudge is not "never retrieved"

@@ -158,6 +158,8 @@ class RedisStore(InMemoryStore):
         names = [*self.apis, GLOBAL]
         keys = [self.log.key(n, part) for n in names for part in ("head", "big")]
         check = SharedCheck(self.url, TIMEOUT, keys, self.log.carried, DOWN_SECONDS)
+        if self.log.carried is not None:
+            self.log.carried.nudger = check  # the journal's entries no request carried go with one of its own
 
         async def admit(environ: dict[str, Any]) -> None:
             if environ.get("PATH_INFO", "").startswith("/__mock") or self.log.down:

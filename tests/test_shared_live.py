@@ -119,6 +119,23 @@ def test_redis_paused_under_the_served_mock_means_503_within_a_second_then_servi
     assert len(found[1]) == 1  # type: ignore[arg-type]  # nothing lost, nothing half applied
 
 
+def test_every_answered_request_reaches_the_one_journal_though_no_request_follows(server: LiveServer) -> None:
+    """Served, an entry leaves with the next head check of its worker; a worker's last entries
+    (no request after them) go with a check of their own, sent by the event loop's timer."""
+    assert _call(server, "POST", "/__mock/reset")[0] == 200
+    assert _call(server, "DELETE", "/__mock/journal")[0] == 200
+    paths = [f"{EVENTS}/{n}" for n in range(1, 31)]
+    for path in paths:
+        assert _call(server, "GET", path)[0] == 404
+    time.sleep(0.1)  # FLUSH_AFTER is 3 ms
+    status, journal = _call(server, "GET", "/__mock/journal?api=b2core")
+    assert status == 200
+    entries = journal["entries"]  # type: ignore[index]
+    assert sorted(entry["path"] for entry in entries) == sorted(paths)
+    seqs = [entry["seq"] for entry in entries]
+    assert seqs == list(range(seqs[0], seqs[0] + 30))  # numbered by Redis, in the order kept
+
+
 def test_workers_on_the_memory_store_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["serve", "--workers", "2", "--port", "1"]) == 2
     said = capsys.readouterr().err

@@ -8,7 +8,7 @@ import dataclasses
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 import redis
@@ -19,7 +19,7 @@ from mockserver import create_app, shared
 from mockserver.journal import Journal
 from mockserver.oplog import OpLog
 from mockserver.redisserver import LocalRedis
-from mockserver.shared_journal import SharedJournal
+from mockserver.shared_journal import FLUSH_AFTER, TRIM_BYTES_SHARE, Pending, SharedJournal
 from tests.conftest import AUTH
 from tests.test_admin import BATCH
 from tests.test_admin import EVENT as TT_EVENT
@@ -277,15 +277,17 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
     prefix = f"bound{os.getpid()}"
     oplog = OpLog(redis_server.url, prefix)
     try:
-        for size, most in ((1000, 50_000), (3, 16 * 2**20)):
+        # the third: entries small against the bound, so Redis is cut only every other batch and
+        # the reads cut what it holds beyond the bound
+        for size, most, big in ((1000, 50_000, 20_000), (3, 16 * 2**20, 20_000), (1000, 10_000, 300)):
             workers = [SharedJournal(oplog, size, most, 10_000), SharedJournal(oplog, size, most, 10_000)]
             workers[0].clear()
             memory = Journal(size, most, 10_000)
             first = workers[0].entries()  # nothing: a fresh journal
-            for i in range(40):
+            for i in range(41):
                 fields = {"time": 0.0, "api": "kona", "operation_id": "x", "method": "POST", "path": f"/p{i}"}
                 fields |= {"query": "", "status": 200, "duration_ms": 1.0, "environ": {"CONTENT_TYPE": "text/plain"}}
-                body = b"y" * (20_000 if i % 3 else 300)  # entries of unequal cost
+                body = b"y" * (big if i % 3 else 300)  # entries of unequal cost
                 workers[i % 2].record(**fields, request_body=body)
                 workers[i % 2].flush()  # in Redis in this order (within milliseconds when served)
                 memory.record(**fields, request_body=body)
@@ -293,12 +295,51 @@ def test_the_journals_bounds_mean_what_they_mean_in_memory_across_workers(redis_
             assert first == [] and [e["path"] for e in kept] == [e["path"] for e in alone]
             assert workers[1].bytes == memory.bytes <= most and len(kept) <= size
             assert len({ours["seq"] - its["seq"] for ours, its in zip(kept, alone, strict=True)}) == 1  # numbered alike
+            # Redis itself is cut to the bound too, give or take what each worker sent since its last cut
+            stored = [int(cost) for cost in oplog.redis.lrange(f"{prefix}:_:journal-costs", 0, -1)]
+            assert sum(stored) <= most + 2 * (most // TRIM_BYTES_SHARE + 20_400) and len(stored) <= size
             assert workers[1].clear() == len(kept) and workers[0].bytes == 0
             for journal in workers:
                 journal.close()
     finally:
         oplog.redis.delete(*oplog.redis.keys(f"{prefix}:*"))
         oplog.close()
+
+
+def test_entries_no_request_carried_wait_for_a_check_of_their_own_or_are_dropped_while_redis_is_away(
+    redis_server: LocalRedis,
+) -> None:
+    """Served, the loop's timer hands what no head check carried to a check of its own; while
+    that check fails fast (Redis away), they are dropped, no connection tried."""
+    timers: list[Callable[[], None]] = []
+    nudged: list[bool] = []
+
+    class Check:  # the served head check's side (rawredis.SharedCheck)
+        answer = True
+
+        def in_loop(self) -> bool:
+            return True
+
+        def call_later(self, delay: float, callback: Callable[[], None]) -> None:
+            timers.append(callback)
+
+        def nudge(self) -> bool:
+            nudged.append(self.answer)
+            return self.answer
+
+    oplog = OpLog(redis_server.url, f"nudge{os.getpid()}")
+    pending = Pending(oplog, (b"n:seq", b"n:entries", b"n:costs"), (10, 1000))
+    pending.nudger = check = Check()
+    for answer in (True, False):
+        check.answer = answer
+        pending.add(10, b"{}")
+        time.sleep(2 * FLUSH_AFTER)  # the oldest's time is up when the timer fires
+        timers.pop()()
+        assert nudged[-1] is answer and pending.dropped == (0 if answer else 1)
+        assert bool(pending.take(0)[0]) is answer  # still there for that check to carry, or gone
+        if answer:
+            pending.done()
+    oplog.close()
 
 
 def test_a_search_sent_as_post_reads_the_others_writes_without_logging_itself(
