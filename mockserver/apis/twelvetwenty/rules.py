@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from mockserver.apis.twelvetwenty import messages as msg
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
 
-
-def end_after_start(start: datetime, end: datetime) -> list[str]:
-    return [msg.START_BEFORE_END] if end <= start else []
+NONE: Sequence[str] = ()
 
 
-def ownership_problem(
-    event: dict[str, Any], existing: dict[str, Any] | None, state: TwelveTwentyState
-) -> list[str]:
-    if not state.knows_user(event["UserId"]):
-        return [msg.USER_NOT_FOUND.format(user_id=event["UserId"])]
-    if existing is not None and existing["UserId"] != event["UserId"]:
-        return [msg.OWNED_BY_ANOTHER.format(external_id=event["ExternalId"], owner=existing["UserId"])]
-    return []
+def rule_problems(
+    start: datetime,
+    end: datetime,
+    user_id: int,
+    external_id: str,
+    existing: dict[str, Any] | None,
+    state: TwelveTwentyState,
+) -> Sequence[str]:
+    """Why a schema-valid item cannot be stored (``existing``: the event its ExternalId names,
+    staged by the batch or stored): its times, its user, the event's owner. Called once per
+    item, so the first problem found is the one answered (the vendor names one)."""
+    if end <= start:
+        return [msg.START_BEFORE_END]
+    if not state.knows_user(user_id):
+        return [msg.USER_NOT_FOUND.format(user_id=user_id)]
+    if existing is not None and existing["UserId"] != user_id:
+        return [msg.OWNED_BY_ANOTHER.format(external_id=external_id, owner=existing["UserId"])]
+    return NONE
