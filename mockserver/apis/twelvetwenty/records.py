@@ -47,7 +47,7 @@ def upsert(
     items all pass it skip that item by item (without it every item is checked on its own).
     """
     checked = checks is not None and checks.untimed.is_valid(items)
-    events = state.events
+    events, users = state.events, state.users
     staged: dict[str, dict[str, Any]] = {}
     results: list[Result] = []
     failures: list[Result] = []
@@ -62,9 +62,9 @@ def upsert(
                 failures.append(failure(item, problems))
                 continue
         key = item["ExternalId"]
-        user = int(item["UserId"])
+        user = item["UserId"]  # an int: the schema said integer, and jsonbody reads 2.0 as 2
         existing = staged.get(key) or events.get(key)
-        if problems := rule_problems(start[0], end[0], user, key, existing, state):
+        if problems := rule_problems(start[0], end[0], user, key, existing, users):
             failures.append(failure(item, problems))
             continue
         if existing is None:
@@ -75,7 +75,7 @@ def upsert(
             "Id": ident,
             "ExternalId": key,
             "UserId": user,
-            "TypeId": int(item["TypeId"]),
+            "TypeId": item["TypeId"],
             "StartTime": start[1],
             "EndTime": end[1],
             "Title": item["Title"],

@@ -41,6 +41,3 @@ class TwelveTwentyState:
         allocated = self.next_id
         self.next_id += 1
         return allocated
-
-    def knows_user(self, user_id: int) -> bool:
-        return not self.users or user_id in self.users
