@@ -18,7 +18,7 @@ from mockserver.apis.twelvetwenty import messages as msg
 from mockserver.apis.twelvetwenty.dates import ACCEPTED, accept
 from mockserver.apis.twelvetwenty.errors import Result, failure, schema_problems
 from mockserver.apis.twelvetwenty.rules import rule_problems
-from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
 from mockserver.validation import SchemaValidator
 
 TIME_FIELDS = ("StartTime", "EndTime")
@@ -53,9 +53,12 @@ def upsert(
     failures: list[Result] = []
     next_id = state.next_id
     for item in items:
-        # the short way: every field but the times passed, and both times were accepted before
-        start = ACCEPTED.get(item["StartTime"]) if checked else None
-        end = ACCEPTED.get(item["EndTime"]) if start is not None else None
+        start = end = None
+        if checked:  # the short way: every field but the times passed; were both times accepted before?
+            try:
+                start, end = ACCEPTED[item["StartTime"]], ACCEPTED[item["EndTime"]]
+            except KeyError:
+                pass
         if start is None or end is None:
             start, end, problems = _times(item, validator, checks if checked else None)
             if problems:
@@ -71,19 +74,14 @@ def upsert(
             ident, next_id = next_id, next_id + 1
         else:
             ident = existing["Id"]
-        staged[key] = {  # state.FIELDS' order: the order a stored event is answered and exported in
-            "Id": ident,
-            "ExternalId": key,
-            "UserId": user,
-            "TypeId": item["TypeId"],
-            "StartTime": start[1],
-            "EndTime": end[1],
-            "Title": item["Title"],
-        }
+        if len(item) != len(FIELDS) - 1:  # not only the six fields the schema requires: those alone
+            item = {name: item[name] for name in FIELDS[1:]}
+        item["StartTime"], item["EndTime"], item["Id"] = start[1], end[1], ident
+        staged[key] = item  # stored as it is (export puts the fields in state.FIELDS' order)
         results.append({"Id": ident, "ExternalId": key, "ErrorMessage": None, "IsSuccessful": True})
     if failures:
         return failures
-    events.update(staged)  # as they are: each is a new dict made above
+    events.update(staged)  # each is a batch item's own dict (the request's, read for this batch)
     state.next_id = next_id
     return results
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mockserver.apis.twelvetwenty import dates
 from mockserver.apis.twelvetwenty.handlers import _batch_checks
 from mockserver.apis.twelvetwenty.records import upsert
-from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
 from mockserver.compiled import compiled_spec
 from mockserver.spec import SPECS_DIR
 
@@ -96,3 +96,15 @@ def test_only_a_text_the_schema_accepted_is_remembered_as_accepted() -> None:
     accepted = [{**item, "StartTime": "2018-06-10T20:00:00Z", "EndTime": "2018-06-10T21:00:00Z"}]
     assert upsert(accepted, TwelveTwentyState(), VALIDATOR, CHECKS)[0]["IsSuccessful"] is True
     assert set(dates.ACCEPTED) == {"2018-06-10T20:00:00Z", "2018-06-10T21:00:00Z"}
+
+
+def test_a_stored_item_is_exported_in_the_fields_order_whatever_order_it_came_in() -> None:
+    state = TwelveTwentyState()
+    item = {"Title": "t", "EndTime": "2018-06-10T21:00:00Z", "StartTime": "2018-06-10T22:00:00+02:00"}
+    item |= {"TypeId": 1, "UserId": 1, "ExternalId": "a"}
+    extra = {**item, "ExternalId": "b", "Note": "kept out"}
+    assert all(r["IsSuccessful"] for r in upsert([item, extra], state, VALIDATOR, CHECKS))
+    exported = state.export()["events"]
+    assert [list(e) for e in exported] == [list(FIELDS)] * 2
+    assert state.events["b"].keys() == set(FIELDS)  # what the client added is not kept
+    assert exported[0]["StartTime"] == "2018-06-10T20:00:00Z"
