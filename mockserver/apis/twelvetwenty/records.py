@@ -52,13 +52,11 @@ def upsert(
     results: list[Result] = []
     failures: list[Result] = []
     next_id = state.next_id
+    accepted = ACCEPTED.get
     for item in items:
-        start = end = None
-        if checked:  # the short way: every field but the times passed; were both times accepted before?
-            try:
-                start, end = ACCEPTED[item["StartTime"]], ACCEPTED[item["EndTime"]]
-            except KeyError:
-                pass
+        # the short way: every field but the times passed, and both times were accepted before
+        start = accepted(item["StartTime"]) if checked else None
+        end = accepted(item["EndTime"]) if start is not None else None
         if start is None or end is None:
             start, end, problems = _times(item, validator, checks if checked else None)
             if problems:
@@ -91,7 +89,8 @@ def _times(
 ) -> tuple[Reading, Reading, Sequence[str]]:
     """The long way: the item's schema problems (all of them, when it has any), else its two
     times read, or the first that cannot be (``checks``: every field but the times passed)."""
-    if checks is None or not all(checks.time.is_valid(item[name]) for name in TIME_FIELDS):
+    time = checks.time if checks is not None else None
+    if time is None or not (time.is_valid(item["StartTime"]) and time.is_valid(item["EndTime"])):
         if problems := schema_problems(item, validator):
             return NO_TIME, NO_TIME, problems
     readings: list[Reading] = []
