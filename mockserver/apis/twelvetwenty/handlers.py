@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from mockserver.apis.twelvetwenty.dates import accepted_memo
 from mockserver.apis.twelvetwenty.errors import NO_CACHE, InvalidApiKey, reply
 from mockserver.apis.twelvetwenty.records import TIME_FIELDS, BatchChecks, upsert
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
@@ -50,6 +51,7 @@ def _batch_checks(schemas: SchemaCatalog) -> BatchChecks | None:
         checks = BatchChecks(
             SchemaValidator({"type": "array", "items": untimed}, schemas.components),
             SchemaValidator(times[0], schemas.components),
+            accepted_memo(),
         )
     _BATCH_CHECKS[schemas] = checks
     return checks

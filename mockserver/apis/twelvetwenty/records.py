@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from mockserver.apis.twelvetwenty import messages as msg
-from mockserver.apis.twelvetwenty.dates import ACCEPTED, accept
+from mockserver.apis.twelvetwenty.dates import Accepted, accept
 from mockserver.apis.twelvetwenty.errors import Result, failure, schema_problems
 from mockserver.apis.twelvetwenty.rules import rule_problems
 from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
@@ -24,15 +24,17 @@ from mockserver.validation import SchemaValidator
 TIME_FIELDS = ("StartTime", "EndTime")
 Reading = tuple[datetime, str]
 NO_TIME: Reading = (datetime.min, "")  # what a refused item's times are: never used
+_NOT_KEPT = Accepted()  # where a batch checked without ``checks`` remembers: nothing reads it
 
 
 @dataclass(frozen=True)
 class BatchChecks:
     """A whole batch checked in one call of the schema validator, with the time fields left out
-    (``untimed``); each time text then passes ``time`` once, and is remembered (``dates``)."""
+    (``untimed``); each time text then passes ``time`` once, and is remembered (``accepted``)."""
 
     untimed: SchemaValidator
     time: SchemaValidator
+    accepted: Accepted
 
 
 def upsert(
@@ -52,7 +54,7 @@ def upsert(
     results: list[Result] = []
     failures: list[Result] = []
     next_id = state.next_id
-    accepted = ACCEPTED.get
+    accepted = (checks.accepted if checks is not None else _NOT_KEPT).get
     for item in items:
         # the short way: every field but the times passed, and both times were accepted before
         start = accepted(item["StartTime"]) if checked else None
@@ -93,10 +95,11 @@ def _times(
     if time is None or not (time.is_valid(item["StartTime"]) and time.is_valid(item["EndTime"])):
         if problems := schema_problems(item, validator):
             return NO_TIME, NO_TIME, problems
+    memo = checks.accepted if checks is not None else _NOT_KEPT
     readings: list[Reading] = []
     for name in TIME_FIELDS:
         try:
-            readings.append(accept(item[name]))
+            readings.append(accept(item[name], memo))
         except (ValueError, OverflowError):
             return NO_TIME, NO_TIME, [msg.DATE_TIME.format(field=name)]
     return readings[0], readings[1], ()

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from mockserver.apis.twelvetwenty import dates
 from mockserver.apis.twelvetwenty.handlers import _batch_checks
-from mockserver.apis.twelvetwenty.records import upsert
+from mockserver.apis.twelvetwenty.records import BatchChecks, upsert
 from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
 from mockserver.compiled import compiled_spec
 from mockserver.spec import SPECS_DIR
+from mockserver.validation import SchemaValidator
 
 SCHEMAS = compiled_spec(SPECS_DIR / "twelvetwenty.yaml").schemas
 VALIDATOR = SCHEMAS.validator("CalendarEvent")
@@ -88,14 +89,30 @@ def test_the_short_way_answers_and_stores_what_the_long_way_does(
 def test_only_a_text_the_schema_accepted_is_remembered_as_accepted() -> None:
     dates.clear_caches()
     dates.stored_time("2018-06-10T20:00:00Z")  # read, but not by a batch: not accepted
-    assert not dates.ACCEPTED
+    assert not CHECKS.accepted
     item = {"ExternalId": "a", "UserId": 1, "TypeId": 1, "Title": "t"}
     refused = [{**item, "StartTime": "0000-01-01T00:00:00Z", "EndTime": "2018-06-10T20:00:00Z"}]
     assert upsert(refused, TwelveTwentyState(), VALIDATOR, CHECKS)[0]["IsSuccessful"] is False
-    assert not dates.ACCEPTED
+    assert not CHECKS.accepted
     accepted = [{**item, "StartTime": "2018-06-10T20:00:00Z", "EndTime": "2018-06-10T21:00:00Z"}]
     assert upsert(accepted, TwelveTwentyState(), VALIDATOR, CHECKS)[0]["IsSuccessful"] is True
-    assert set(dates.ACCEPTED) == {"2018-06-10T20:00:00Z", "2018-06-10T21:00:00Z"}
+    assert set(CHECKS.accepted) == {"2018-06-10T20:00:00Z", "2018-06-10T21:00:00Z"}
+    # checks compiled from another spec (its time schema may differ) trust none of these verdicts
+    counting = _Counting(CHECKS.time)
+    other = BatchChecks(CHECKS.untimed, counting, dates.accepted_memo())
+    assert upsert(accepted, TwelveTwentyState(), VALIDATOR, other)[0]["IsSuccessful"] is True
+    assert counting.calls == 2
+    dates.clear_caches()  # what a reset calls: every memo given back
+    assert not CHECKS.accepted and not other.accepted
+
+
+class _Counting(SchemaValidator):
+    def __init__(self, inner: SchemaValidator) -> None:  # no compiling: every check goes to inner
+        self.inner, self.calls = inner, 0
+
+    def is_valid(self, instance: Any) -> bool:
+        self.calls += 1
+        return self.inner.is_valid(instance)
 
 
 def test_a_stored_item_is_exported_in_the_fields_order_whatever_order_it_came_in() -> None:
