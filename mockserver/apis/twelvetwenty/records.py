@@ -1,83 +1,105 @@
-"""The batch upsert: check every item, then write all of them or none; an item as stored."""
+"""The batch upsert: check every item, then write all of them or none; an item as stored.
+
+One pass over the items does it all: an item is checked, read (UTC ``Z`` times), checked
+against the state's rules and staged with its id, and its result made; only when every item
+passed is the state changed (the staged events stored, the new ids taken). A batch of 1,000 is
+~1 ms of this loop, so the loop calls nothing per item that it can avoid: a refused item takes
+the long way (its problems in the vendor's words), an accepted one the short one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mockserver.apis.twelvetwenty import messages as msg
-from mockserver.apis.twelvetwenty.dates import stored_time
+from mockserver.apis.twelvetwenty.dates import Accepted, accept
 from mockserver.apis.twelvetwenty.errors import Result, failure, schema_problems
-from mockserver.apis.twelvetwenty.rules import end_after_start, ownership_problem
-from mockserver.apis.twelvetwenty.state import TwelveTwentyState
+from mockserver.apis.twelvetwenty.rules import rule_problems
+from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
 from mockserver.validation import SchemaValidator
 
+TIME_FIELDS = ("StartTime", "EndTime")
+Reading = tuple[datetime, str]
+NO_TIME: Reading = (datetime.min, "")  # what a refused item's times are: never used
+_NOT_KEPT = Accepted()  # where a batch checked without ``checks`` remembers: nothing reads it
 
-def normalize(item: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
-    """The event as stored (UTC ``Z`` times; its ``Id`` still ``None``), or the reasons it cannot be."""
-    try:
-        start, start_text = stored_time(item["StartTime"])
-    except (ValueError, OverflowError):
-        return None, [msg.DATE_TIME.format(field="StartTime")]
-    try:
-        end, end_text = stored_time(item["EndTime"])
-    except (ValueError, OverflowError):
-        return None, [msg.DATE_TIME.format(field="EndTime")]
-    if problems := end_after_start(start, end):
-        return None, problems
-    event = {  # state.FIELDS' order: the order a stored event is answered and exported in
-        "Id": None,
-        "ExternalId": item["ExternalId"],
-        "UserId": int(item["UserId"]),
-        "TypeId": int(item["TypeId"]),
-        "StartTime": start_text,
-        "EndTime": end_text,
-        "Title": item["Title"],
-    }
-    return event, []
+
+@dataclass(frozen=True)
+class BatchChecks:
+    """A whole batch checked in one call of the schema validator, with the time fields left out
+    (``untimed``); each time text then passes ``time`` once, and is remembered (``accepted``)."""
+
+    untimed: SchemaValidator
+    time: SchemaValidator
+    accepted: Accepted
 
 
 def upsert(
     items: Sequence[Any],
     state: TwelveTwentyState,
     validator: SchemaValidator,
-    batch_validator: SchemaValidator | None = None,
+    checks: BatchChecks | None = None,
 ) -> list[Result]:
     """Apply the batch to ``state`` if every item passes; the caller holds the state's lock.
 
-    ``batch_validator`` (an array of ``validator``'s schema) checks every item in one call; only
-    when it fails are the items checked one by one for their messages.
+    ``validator`` is CalendarEvent's: a refused item's problems. ``checks`` lets a batch whose
+    items all pass it skip that item by item (without it every item is checked on its own).
     """
+    checked = checks is not None and checks.untimed.is_valid(items)
+    events, users = state.events, state.users
     staged: dict[str, dict[str, Any]] = {}
-    order: list[str] = []
+    results: list[Result] = []
     failures: list[Result] = []
-    events = state.events
-    all_valid = batch_validator is not None and batch_validator.is_valid(items)
+    next_id = state.next_id
+    accepted = (checks.accepted if checks is not None else _NOT_KEPT).get
     for item in items:
-        problems = [] if all_valid else schema_problems(item, validator)
-        event = None
-        if not problems:
-            event, problems = normalize(item)
-        if event is not None:
-            key = event["ExternalId"]
-            problems = ownership_problem(event, staged.get(key) or events.get(key), state)
-        if problems or event is None:
+        # the short way: every field but the times passed, and both times were accepted before
+        start = accepted(item["StartTime"]) if checked else None
+        end = accepted(item["EndTime"]) if start is not None else None
+        if start is None or end is None:
+            start, end, problems = _times(item, validator, checks if checked else None)
+            if problems:
+                failures.append(failure(item, problems))
+                continue
+        key = item["ExternalId"]
+        user = item["UserId"]  # an int: the schema said integer, and jsonbody reads 2.0 as 2
+        existing = staged.get(key) or events.get(key)
+        if problems := rule_problems(start[0], end[0], user, key, existing, users):
             failures.append(failure(item, problems))
             continue
-        staged[key] = event
-        order.append(key)
+        if existing is None:
+            ident, next_id = next_id, next_id + 1
+        else:
+            ident = existing["Id"]
+        if len(item) != len(FIELDS) - 1:  # not only the six fields the schema requires: those alone
+            item = {name: item[name] for name in FIELDS[1:]}
+        item["StartTime"], item["EndTime"], item["Id"] = start[1], end[1], ident
+        staged[key] = item  # stored as it is (export puts the fields in state.FIELDS' order)
+        results.append({"Id": ident, "ExternalId": key, "ErrorMessage": None, "IsSuccessful": True})
     if failures:
         return failures
-    _apply(staged, state)
-    return [
-        {"Id": staged[x]["Id"], "ExternalId": x, "ErrorMessage": None, "IsSuccessful": True} for x in order
-    ]
+    events.update(staged)  # each is a batch item's own dict (the request's, read for this batch)
+    state.next_id = next_id
+    return results
 
 
-def _apply(staged: dict[str, dict[str, Any]], state: TwelveTwentyState) -> None:
-    """The staged events stored as they are (each is a new dict ``normalize`` made), their ids set."""
-    events = state.events
-    for external_id, event in staged.items():
-        existing = events.get(external_id)
-        event["Id"] = existing["Id"] if existing else state.allocate_id()
-        events[external_id] = event
+def _times(
+    item: Any, validator: SchemaValidator, checks: BatchChecks | None
+) -> tuple[Reading, Reading, Sequence[str]]:
+    """The long way: the item's schema problems (all of them, when it has any), else its two
+    times read, or the first that cannot be (``checks``: every field but the times passed)."""
+    time = checks.time if checks is not None else None
+    if time is None or not (time.is_valid(item["StartTime"]) and time.is_valid(item["EndTime"])):
+        if problems := schema_problems(item, validator):
+            return NO_TIME, NO_TIME, problems
+    memo = checks.accepted if checks is not None else _NOT_KEPT
+    readings: list[Reading] = []
+    for name in TIME_FIELDS:
+        try:
+            readings.append(accept(item[name], memo))
+        except (ValueError, OverflowError):
+            return NO_TIME, NO_TIME, [msg.DATE_TIME.format(field=name)]
+    return readings[0], readings[1], ()
