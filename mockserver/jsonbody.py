@@ -44,6 +44,10 @@ def _number(text: str) -> float | int:
 # orjson stops at 1,024 levels, the standard parser where Python's recursion limit meets the
 # caller's stack (~950 levels in a served request): deeper than this, the standard parser decides
 PLAIN_DEPTH = 64
+# Deeper than this a request body is malformed, in every API: jsonschema-rs gives up validating
+# a document near 300 levels ("Recursion limit reached", which answered 500), and no vendor takes
+# one nearly as deep (ASP.NET's reader stops at 64 levels, Rails' at 100, PHP's at 512).
+MAX_DEPTH = 128
 _SCALARS = frozenset({str, int, bool, type(None)})
 
 
@@ -66,7 +70,22 @@ def parse_json(raw: bytes) -> Any:
     suspect = b"\\ud" in raw or b"\\uD" in raw or not raw.isascii()
     if suspect and (surrogate := lone_surrogate(value)) is not None:
         raise MalformedJson(f"{surrogate} is half of a UTF-16 surrogate pair, not a character")
+    if _levels(value, MAX_DEPTH + 1) > MAX_DEPTH:
+        raise MalformedJson(f"nested more than {MAX_DEPTH} levels deep")
     return value
+
+
+def _levels(value: Any, limit: int) -> int:
+    """How many containers deep ``value`` nests (a scalar 0, ``[]`` 1, ``[{"a": 1}]`` 2),
+    counted up to ``limit``."""
+    level, depth = [value], 0
+    while depth < limit:
+        level = [x for x in level if type(x) is dict or type(x) is list]
+        if not level:
+            break
+        depth += 1
+        level = list(chain.from_iterable(x.values() if type(x) is dict else x for x in level))
+    return depth
 
 
 def _plain(value: Any) -> bool:

@@ -158,3 +158,26 @@ def test_the_size_check_refuses_nothing_but_sizes() -> None:
     schema = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "integer"}}}
     found = SchemaValidator(schema, {}).errors({"zeta": 1, "alpha": 2, "a": "x"})
     assert len(found) == 2, found  # the unknown keys (one error naming both) and a's type
+
+
+@pytest.mark.parametrize("depth", [129, 300, 900])
+@pytest.mark.parametrize(
+    ("method", "path", "wrap", "status"),
+    [
+        ("PUT", "/twelvetwenty/api/v2/calendar-events/batch", "{}", 400),
+        ("POST", "/perscom/v2/events", '{{"name": {}}}', 422),
+        ("POST", "/perscom/v2/events/search", '{{"filters": {}}}', 422),
+        ("POST", "/b2core/api/v2/calendars/events", '{{"title": {}}}', 400),
+        ("POST", "/kona/api/calendar_events", '{{"calendar_event": {}}}', 400),
+    ],
+)
+def test_a_body_nested_past_what_validation_can_walk_is_malformed_not_a_500(
+    client: FlaskClient, depth: int, method: str, path: str, wrap: str, status: int
+) -> None:
+    """Between the parser's limit and ours, jsonschema-rs raised "Recursion limit reached" (a 500
+    in every API from ~300 levels); past 128 levels a body is now malformed in the API's words."""
+    before = client.get("/__mock/state?secrets=include").get_data()
+    for nested in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        response = client.open(path, method=method, data=wrap.format(nested), headers=AUTH, content_type="application/json")
+        assert response.status_code == status, response.get_data()[:300]
+    assert client.get("/__mock/state?secrets=include").get_data() == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,11 @@ def test_any_document_or_a_broken_one_reads_as_the_standard_parser_reads_it(
     assert_same(raw)
     at = where % (len(raw) + 1)
     assert_same(raw[:at] + inserted + raw[at:])
+
+
+def test_a_body_may_nest_128_containers_deep_and_no_deeper() -> None:
+    for nested in (lambda d: "[" * d + "]" * d, lambda d: '{"a":' * (d - 1) + "[1]" + "}" * (d - 1)):
+        assert parse_json(nested(128).encode()) is not None
+        with pytest.raises(MalformedJson, match="nested more than 128 levels deep"):
+            parse_json(nested(129).encode())
+    assert parse_json(b'[{"a": [1.5]}]') == [{"a": [1.5]}]  # the float path counts the same way
