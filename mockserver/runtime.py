@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request
 
 from mockserver import replay
@@ -28,7 +27,6 @@ from mockserver.errors import ApiError, Forbidden, RequestValidationError, Store
 from mockserver.faults import CONTROL_KEY
 from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
-from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.responses import ResponseValidator
 from mockserver.services import Services
@@ -38,7 +36,6 @@ from mockserver.validation import RequestValidator, ValidatedRequest
 
 log = logging.getLogger("mockserver")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
-NO_ARGS: ImmutableMultiDict[str, str] = ImmutableMultiDict()
 
 
 @dataclass(frozen=True)
@@ -177,9 +174,8 @@ class ApiRuntime:
         if self.definition.json_blanks:
             raw = blank_outside_strings(raw, self.definition.json_blanks)
         validator = compiled.request_validator
-        args = parse_query(request.query_string) if validator.reads_query else NO_ARGS  # nothing reads it
-        try:
-            validated = validator.validate(path_args, args, request.headers, raw)
+        try:  # the query string is parsed there, if the operation reads it and it is not remembered
+            validated = validator.validate(path_args, request.query_string, request.headers, raw)
         except RequestValidationError as error:
             self._add_state_problems(compiled, error)
             raise
