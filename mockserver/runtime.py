@@ -36,6 +36,7 @@ from mockserver.validation import RequestValidator, ValidatedRequest
 
 log = logging.getLogger("mockserver")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
+GRANTED_HEADERS = 64  # Authorization values remembered per API as a configured grant's principal
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class ApiRuntime:
         self.schemas = self.compiled.schemas
         self.operations = self._compile()
         self.control = ResponseControl(self)
+        # (the config's grants, {Authorization header value: its grant's principal})
+        self._granted: tuple[Any, dict[str, Principal]] = ((), {})
         if services.config.strict:  # compiled up front when strict, else on first strict use
             for operation in self.spec.operations:
                 self.response_validator(operation)
@@ -255,16 +258,23 @@ class ApiRuntime:
             raise RequestValidationError([*error.errors, *extra], error.body) from None
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
-        try:
-            principal = authenticate(  # the header as Werkzeug's request.headers finds it
-                self.name,
-                request.environ.get("HTTP_AUTHORIZATION"),
-                self.services.config.tokens,
-                self.services.tokens,
-                now,
-            )
-        except AuthFailure as failure:
-            raise Unauthorized(failure.reason) from None
+        authorization = request.environ.get("HTTP_AUTHORIZATION")  # as Werkzeug's headers find it
+        grants = self.services.config.tokens
+        granted = self._granted
+        if granted[0] is not grants:  # another config: what its grants allowed is not known
+            granted = self._granted = (grants, {})
+        principal = granted[1].get(authorization) if authorization is not None else None
+        if principal is None:
+            try:
+                principal = authenticate(self.name, authorization, grants, self.services.tokens, now)
+            except AuthFailure as failure:
+                raise Unauthorized(failure.reason) from None
+            # a configured grant is checked first and never expires: its principal is the answer
+            # to that header from now on (a minted token's is not: it may expire or be revoked)
+            if len(granted[1]) < GRANTED_HEADERS and any(
+                grant.token == principal.token and grant.allows_api(self.name) for grant in grants
+            ):
+                granted[1][authorization] = principal
         if not principal.has_scopes(compiled.scopes):
             raise Forbidden(compiled.scopes)
         return principal

@@ -8,9 +8,9 @@ import pytest
 from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
 
 from mockserver.errors import RequestValidationError
+from mockserver.query import parse_query
 from mockserver.responses import ResponseValidator, response_components
 from mockserver.spec import Spec
-from mockserver.query import parse_query
 from mockserver.validation import MEMO_ENTRIES, MEMO_KEY_CHARS, compile_request_validator, request_components
 
 DOCUMENT: dict[str, Any] = {
