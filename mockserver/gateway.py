@@ -84,6 +84,13 @@ class ApiRequest(Request):
         return Request(self.environ, populate_request=False).server
 
 
+def request_body(request: Request) -> bytes:
+    """``request.get_data()``, without the call once the body is in hand (an ``ApiRequest``
+    given the front's body, a request that read it already: where ``get_data`` keeps it)."""
+    data: bytes | None = getattr(request, "_cached_data", None)
+    return data if data is not None else request.get_data()
+
+
 class Recorder:
     """Writes one answered request to the journal (API requests only) and the access log."""
 
@@ -121,7 +128,7 @@ class Recorder:
                 status,
                 round(elapsed, 3),
                 environ,
-                request.get_data(),
+                request_body(request),
                 body,
                 content_type,
                 control.effects or None if control is not None else None,

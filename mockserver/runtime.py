@@ -271,7 +271,7 @@ class ApiRuntime:
                 raise Unauthorized(failure.reason) from None
             # a configured grant is checked first and never expires: its principal is the answer
             # to that header from now on (a minted token's is not: it may expire or be revoked)
-            if len(granted[1]) < GRANTED_HEADERS and any(
+            if authorization is not None and len(granted[1]) < GRANTED_HEADERS and any(
                 grant.token == principal.token and grant.allows_api(self.name) for grant in grants
             ):
                 granted[1][authorization] = principal

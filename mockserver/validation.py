@@ -307,23 +307,31 @@ class RequestValidator:
         self._header_names = tuple(r.name for r in headers) if all(r.scalar for r in headers) else None
         self._header_keys = tuple(_environ_key(r.name) for r in headers)
         self._memos: tuple[dict[Any, dict[str, Any]], ...] = ({}, {}, {})
+        # how a location's remembered values are copied: one level deep where a reader makes lists
+        # or objects (arrays, deepObject), else a plain copy
+        nested = [any(r.location == loc and not r.scalar for r in self.readers) for loc in ("path", "query", "header")]
+        self._copiers = tuple(_fresh if deep else dict.copy for deep in nested)
 
-    def _memo_keys(self, path_args: Mapping[str, str], query: Any, headers: Any) -> list[Any]:
+    def _memo_keys(self, path_args: Mapping[str, str], query: Any, headers: Any) -> tuple[Any, Any, Any]:
         """Each location's raw input as a memo key (None: not remembered)."""
-        path_key = tuple(path_args.items())
-        if sum(len(v) for _, v in path_key) > MEMO_KEY_CHARS:
+        path_key: Any = tuple(path_args.items())
+        if sum(map(len, path_args.values())) > MEMO_KEY_CHARS:
             path_key = None
-        query_key = query if isinstance(query, bytes) and len(query) <= MEMO_KEY_CHARS else None
-        header_key = None
-        if self._header_names is not None:
-            if isinstance(headers, EnvironHeaders):  # read as it reads them, without its key building
-                environ = headers.environ
-                header_key = tuple(environ.get(key) for key in self._header_keys)
-            else:
-                header_key = tuple(headers.get(name) for name in self._header_names)
-            if sum(len(v) for v in header_key if v) > MEMO_KEY_CHARS:
-                header_key = None
-        return [path_key, query_key, header_key]
+        if not self.reads_query:  # no query parameters: whatever the query, no values
+            query_key: Any = b""
+        else:
+            query_key = query if type(query) is bytes and len(query) <= MEMO_KEY_CHARS else None
+        names = self._header_names
+        if names is None:
+            return path_key, query_key, None
+        if type(headers) is EnvironHeaders:  # read as it reads them, without its key building
+            get = headers.environ.get
+            header_key: Any = tuple([get(key) for key in self._header_keys])
+        else:
+            header_key = tuple([headers.get(name) for name in names])
+        if sum(map(len, filter(None, header_key))) > MEMO_KEY_CHARS:
+            header_key = None
+        return path_key, query_key, header_key
 
     def validate(
         self,
@@ -334,21 +342,20 @@ class RequestValidator:
     ) -> ValidatedRequest:
         """The request's values, or RequestValidationError; ``args`` is the query as a MultiDict
         (or any mapping), or the raw query string, parsed here when the operation reads it."""
-        values: list[dict[str, Any] | None] = [None, None, None]
         keys = self._memo_keys(path_args, args, headers)
         memos = self._memos
-        for where in (0, 1, 2):
-            key = keys[where]
-            if key is not None:
-                known = memos[where].get(key)
-                if known is not None:
-                    values[where] = _fresh(known)
+        values: list[dict[str, Any] | None] = [
+            None if key is None or (known := memo.get(key)) is None else fresh(known)
+            for key, memo, fresh in zip(keys, memos, self._copiers, strict=True)
+        ]
+        if values[0] is not None and values[1] is not None and values[2] is not None and self.body_schema is None:
+            return ValidatedRequest(values[0], values[1], values[2], None, bool(raw))  # all remembered
         if values[1] is None:
             if isinstance(args, bytes):
                 args = parse_query(args) if self.reads_query else NO_ARGS
             elif not isinstance(args, MultiDict):  # what the query readers read (parameters.py)
                 args = MultiDict(args)
-        sources = (path_args, args, headers)
+        sources: tuple[Any, Any, Any] = (path_args, args, headers)
         read: list[dict[str, Any]] = [{}, {}, {}]
         for where, name, reader in self._plan:
             if values[where] is None:
@@ -373,7 +380,7 @@ class RequestValidator:
                     memo = memos[where]
                     if len(memo) >= MEMO_ENTRIES:
                         memo.clear()
-                    memo[key] = _fresh(found)
+                    memo[key] = self._copiers[where](found)
         return ValidatedRequest(values[0], values[1], values[2], body, has_body)  # type: ignore[arg-type]
 
     def _body(self, raw: bytes, problems: list[FieldError]) -> tuple[Any, bool]:
