@@ -223,8 +223,12 @@ class Gateway:
             headers += [
                 (k, str(v)) for k, v in get_cors_headers(self.cors, request.headers, request.method).items()
             ]
-        if status >= 200 and status not in (204, 304) and not any(k == "Content-Length" for k, _ in headers):
-            headers.append(("Content-Length", str(len(body))))  # RFC 9110: 204/304 carry none; a HEAD has the GET's
+        if status >= 200 and status != 204 and status != 304:  # RFC 9110: 204/304 carry none
+            for key, _ in headers:
+                if key == "Content-Length":  # a HEAD has the GET's
+                    break
+            else:
+                headers.append(("Content-Length", str(len(body))))
         self.record(
             request, status, started, runtime.name, operation_id, body, reply_type(headers), violations
         )

@@ -319,15 +319,20 @@ class Intake:
         if scope.proto != "http":
             return
         refusal = None
-        try:
-            body = await read_rsgi_body(scope, proto, self.max_body, self.body_timeout)
-        except BodyRefused as refused:
-            body, refusal = b"", refused.refusal
-        except (ConnectionResetError, ValueError):
-            return
+        if scope.method in BODYLESS and scope.headers.get("content-length") is None:
+            body = b""  # nothing to read (read_rsgi_body's first answer, without its coroutine)
+        else:
+            try:
+                body = await read_rsgi_body(scope, proto, self.max_body, self.body_timeout)
+            except BodyRefused as refused:
+                body, refusal = b"", refused.refusal
+            except (ConnectionResetError, ValueError):
+                return
         environ = rsgi_environ(scope, body)
         status, headers, content = await self.run(environ, refusal)
-        if await self.controlled(environ, RsgiWriter(proto), (status, headers, content), scope.client):
+        if CONTROL_KEY in environ and await self.controlled(
+            environ, RsgiWriter(proto), (status, headers, content), scope.client
+        ):
             return
         proto.response_bytes(status, headers, content)
 
@@ -337,7 +342,8 @@ class Intake:
         if refusal is not None:
             environ[REFUSAL_KEY] = refusal
             environ.pop("CONTENT_LENGTH", None)  # the app sees no body, not a truncated one
-        await self.admit(environ)
+        if self.admission is not None:  # else nothing to wait for (and no coroutine to run)
+            await self.admit(environ)
         environ[CAPABILITIES_KEY] = FRONT_CAPABILITIES  # delays and faults are carried out here
         if self.pool is None:
             status, headers, content = run_wsgi(self.wsgi_app, environ)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 from werkzeug.datastructures import EnvironHeaders, Headers, ImmutableMultiDict, MultiDict
@@ -255,8 +255,10 @@ def without_marked(node: Any, marker: str) -> Any:
 # --- requests -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ValidatedRequest:
+class ValidatedRequest(NamedTuple):
+    """A request's values by location, as read and validated (immutable; ~2x cheaper to make
+    than a frozen dataclass, and made on every request)."""
+
     path: dict[str, Any]
     query: dict[str, Any]
     headers: dict[str, Any]
