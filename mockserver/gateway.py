@@ -198,7 +198,7 @@ class Gateway:
             environ.pop("werkzeug.request", None)  # Flask's request and the environ: the same cycle
             return answer
         runtime, path, mount = found
-        operation_id = None
+        operation_id = content_type = None
         violations: tuple[dict[str, str], ...] = ()
         try:
             if (proxy := self.mock.proxies.get(runtime.name)) is not None and refusal is None:
@@ -209,6 +209,8 @@ class Gateway:
             else:
                 reply, operation_id = runtime.dispatch(request, path, mount, refusal.error() if refusal else None)
                 status, headers, body = encode(reply)
+                if reply.body is not None:  # encode() appended it last
+                    content_type = reply.content_type
         except Exception as exc:
             # as Flask does for its views: tell got_request_exception's listeners (schemathesis'
             # in-process transport reports the crash through it), re-raise when testing or
@@ -229,8 +231,8 @@ class Gateway:
                     break
             else:
                 headers.append(("Content-Length", str(len(body))))
-        self.record(
-            request, status, started, runtime.name, operation_id, body, reply_type(headers), violations
-        )
+        if content_type is None:
+            content_type = reply_type(headers)
+        self.record(request, status, started, runtime.name, operation_id, body, content_type, violations)
         start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", headers)
         return [] if request.method == "HEAD" else [body]

@@ -323,7 +323,7 @@ def _host_url(request: Request) -> str:
         environ.get("HTTP_HOST"),
         environ.get("SERVER_NAME"),
         environ.get("SERVER_PORT"),
-        tuple(request.trusted_hosts or ()),
+        tuple(trusted) if (trusted := request.trusted_hosts) else None,
     )
     found = _HOST_URLS.get(key)
     if found is None:
