@@ -49,6 +49,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 REFUSAL_KEY = "mockserver.refusal"
 BODY_KEY = "mockserver.body"  # the whole body as the front read it (also in ``wsgi.input``)
+HEADER_NAMES_KEY = "mockserver.header_names"  # the HTTP_ keys the front added, in order (journal.py)
 DEFAULT_MAX_BODY = 10 * 2**20  # bytes
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})  # no length: no body read
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body, from the end of the headers
@@ -208,12 +209,17 @@ def rsgi_environ(scope: Any, body: bytes) -> dict[str, Any]:
 
 
 def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> None:
+    names: list[str] = []  # so the journal finds the headers without a walk over every key
     for key, value in headers:
         name = _environ_name(key)
-        if name in environ and name[0] == "H":  # a repeated header: one comma-joined value
+        if name[0] != "H":  # CONTENT_TYPE, CONTENT_LENGTH: the last one wins
+            environ[name] = value
+        elif name in environ:  # a repeated header: one comma-joined value
             environ[name] = f"{environ[name]},{value}"
         else:
             environ[name] = value
+            names.append(name)
+    environ[HEADER_NAMES_KEY] = names
 
 
 def _whole_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
