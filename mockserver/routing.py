@@ -19,7 +19,7 @@ from mockserver.spec import Operation
 
 _PARAM = re.compile(r"\{([^}/]+)\}")
 MEMO_ENTRIES = 1024  # (path, method) pairs matched before, remembered; past that the memo starts over
-MEMO_PATH_CHARS = 1024  # a longer path is matched every time, never kept
+MEMO_PATH_CHARS = 256  # a longer path is matched every time, never kept
 
 
 def _priority(template: str) -> tuple[int, ...]:

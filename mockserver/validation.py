@@ -270,9 +270,10 @@ class ValidatedRequest(NamedTuple):
 # operation: a client repeating a request (a poll, a page, a dashboard) gets the same values
 # without its query parsed, read and validated again (~20 us of a list request). Only valid
 # values are kept; errors are computed every time. Bounded: past MEMO_ENTRIES the location's
-# memo starts over, and an input longer than MEMO_KEY_CHARS is never kept.
-MEMO_ENTRIES = 256
-MEMO_KEY_CHARS = 2048
+# memo starts over, and an input longer than MEMO_KEY_CHARS is never kept: at most ~128 KB of
+# keys and values per location of an operation, whatever a client sends.
+MEMO_ENTRIES = 128
+MEMO_KEY_CHARS = 512
 
 
 def _fresh(values: dict[str, Any]) -> dict[str, Any]:
