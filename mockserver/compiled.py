@@ -66,7 +66,9 @@ class _OnFirstUse(RequestValidator):
         if self._compiled is None:
             with self._lock:
                 if self._compiled is None:
-                    self._compiled = self._compile_it()
+                    compiled = self._compile_it()
+                    self.validate = compiled.validate  # type: ignore[method-assign]  # from now on, direct
+                    self._compiled = compiled
         return self._compiled
 
     def validate(self, *args: Any, **kwargs: Any) -> ValidatedRequest:

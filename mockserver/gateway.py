@@ -84,6 +84,13 @@ class ApiRequest(Request):
         return Request(self.environ, populate_request=False).server
 
 
+def request_body(request: Request) -> bytes:
+    """``request.get_data()``, without the call once the body is in hand (an ``ApiRequest``
+    given the front's body, a request that read it already: where ``get_data`` keeps it)."""
+    data: bytes | None = getattr(request, "_cached_data", None)
+    return data if data is not None else request.get_data()
+
+
 class Recorder:
     """Writes one answered request to the journal (API requests only) and the access log."""
 
@@ -121,7 +128,7 @@ class Recorder:
                 status,
                 round(elapsed, 3),
                 environ,
-                request.get_data(),
+                request_body(request),
                 body,
                 content_type,
                 control.effects or None if control is not None else None,
@@ -191,7 +198,7 @@ class Gateway:
             environ.pop("werkzeug.request", None)  # Flask's request and the environ: the same cycle
             return answer
         runtime, path, mount = found
-        operation_id = None
+        operation_id = content_type = None
         violations: tuple[dict[str, str], ...] = ()
         try:
             if (proxy := self.mock.proxies.get(runtime.name)) is not None and refusal is None:
@@ -202,6 +209,8 @@ class Gateway:
             else:
                 reply, operation_id = runtime.dispatch(request, path, mount, refusal.error() if refusal else None)
                 status, headers, body = encode(reply)
+                if reply.body is not None:  # encode() appended it last
+                    content_type = reply.content_type
         except Exception as exc:
             # as Flask does for its views: tell got_request_exception's listeners (schemathesis'
             # in-process transport reports the crash through it), re-raise when testing or
@@ -216,10 +225,14 @@ class Gateway:
             headers += [
                 (k, str(v)) for k, v in get_cors_headers(self.cors, request.headers, request.method).items()
             ]
-        if status >= 200 and status not in (204, 304) and not any(k == "Content-Length" for k, _ in headers):
-            headers.append(("Content-Length", str(len(body))))  # RFC 9110: 204/304 carry none; a HEAD has the GET's
-        self.record(
-            request, status, started, runtime.name, operation_id, body, reply_type(headers), violations
-        )
+        if status >= 200 and status != 204 and status != 304:  # RFC 9110: 204/304 carry none
+            for key, _ in headers:
+                if key == "Content-Length":  # a HEAD has the GET's
+                    break
+            else:
+                headers.append(("Content-Length", str(len(body))))
+        if content_type is None:
+            content_type = reply_type(headers)
+        self.record(request, status, started, runtime.name, operation_id, body, content_type, violations)
         start_response(_STATUS_LINES.get(status) or f"{status} UNKNOWN", headers)
         return [] if request.method == "HEAD" else [body]

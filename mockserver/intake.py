@@ -49,6 +49,7 @@ Send = Callable[[Message], Awaitable[None]]
 
 REFUSAL_KEY = "mockserver.refusal"
 BODY_KEY = "mockserver.body"  # the whole body as the front read it (also in ``wsgi.input``)
+HEADER_NAMES_KEY = "mockserver.header_names"  # the HTTP_ keys the front added, in order (journal.py)
 DEFAULT_MAX_BODY = 10 * 2**20  # bytes
 BODYLESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})  # no length: no body read
 DEFAULT_BODY_TIMEOUT = 10.0  # seconds for the whole body, from the end of the headers
@@ -208,12 +209,17 @@ def rsgi_environ(scope: Any, body: bytes) -> dict[str, Any]:
 
 
 def _add_headers(environ: dict[str, Any], headers: Iterable[tuple[str, str]]) -> None:
+    names: list[str] = []  # so the journal finds the headers without a walk over every key
     for key, value in headers:
         name = _environ_name(key)
-        if name in environ and name[0] == "H":  # a repeated header: one comma-joined value
+        if name[0] != "H":  # CONTENT_TYPE, CONTENT_LENGTH: the last one wins
+            environ[name] = value
+        elif name in environ:  # a repeated header: one comma-joined value
             environ[name] = f"{environ[name]},{value}"
         else:
             environ[name] = value
+            names.append(name)
+    environ[HEADER_NAMES_KEY] = names
 
 
 def _whole_body(environ: dict[str, Any], body: bytes) -> dict[str, Any]:
@@ -319,15 +325,20 @@ class Intake:
         if scope.proto != "http":
             return
         refusal = None
-        try:
-            body = await read_rsgi_body(scope, proto, self.max_body, self.body_timeout)
-        except BodyRefused as refused:
-            body, refusal = b"", refused.refusal
-        except (ConnectionResetError, ValueError):
-            return
+        if scope.method in BODYLESS and scope.headers.get("content-length") is None:
+            body = b""  # nothing to read (read_rsgi_body's first answer, without its coroutine)
+        else:
+            try:
+                body = await read_rsgi_body(scope, proto, self.max_body, self.body_timeout)
+            except BodyRefused as refused:
+                body, refusal = b"", refused.refusal
+            except (ConnectionResetError, ValueError):
+                return
         environ = rsgi_environ(scope, body)
         status, headers, content = await self.run(environ, refusal)
-        if await self.controlled(environ, RsgiWriter(proto), (status, headers, content), scope.client):
+        if CONTROL_KEY in environ and await self.controlled(
+            environ, RsgiWriter(proto), (status, headers, content), scope.client
+        ):
             return
         proto.response_bytes(status, headers, content)
 
@@ -337,7 +348,8 @@ class Intake:
         if refusal is not None:
             environ[REFUSAL_KEY] = refusal
             environ.pop("CONTENT_LENGTH", None)  # the app sees no body, not a truncated one
-        await self.admit(environ)
+        if self.admission is not None:  # else nothing to wait for (and no coroutine to run)
+            await self.admit(environ)
         environ[CAPABILITIES_KEY] = FRONT_CAPABILITIES  # delays and faults are carried out here
         if self.pool is None:
             status, headers, content = run_wsgi(self.wsgi_app, environ)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
+from mockserver.intake import HEADER_NAMES_KEY
 from mockserver.masking import mask_header
 
 # every query parameter GET /__mock/journal understands (admin.yaml lists the same)
@@ -154,9 +155,14 @@ def _headers(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def environ_headers(environ: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """A request's headers as the WSGI environ holds them (cheap: no name conversion)."""
-    # the first character first: most keys are not headers, and it takes no new string
-    pairs = [item for item in environ.items() if item[0][:1] == "H" and item[0].startswith("HTTP_")]
+    """A request's headers as the WSGI environ holds them (cheap: no name conversion), in the
+    environ's order; the intake front lists the HTTP_ keys it added (``HEADER_NAMES_KEY``), so
+    they are picked out without a walk over every key of the environ (~3 us of a request)."""
+    names = environ.get(HEADER_NAMES_KEY)
+    if names is not None:
+        pairs = [(key, environ[key]) for key in names if key in environ]
+    else:
+        pairs = [(key, value) for key, value in environ.items() if key[:5] == "HTTP_"]
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             pairs.append((key, environ[key]))

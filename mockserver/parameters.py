@@ -78,6 +78,7 @@ class ParameterReader:
     required: bool
     schema: Mapping[str, Any]
     read: Callable[[MultiDict[str, str] | Headers | Mapping[str, str]], Any]
+    scalar: bool = True  # reads its own name only and answers one value (no array, no deepObject)
 
 
 MISSING = object()
@@ -142,4 +143,5 @@ def parameter_reader(parameter: Mapping[str, Any], spec: Spec) -> ParameterReade
     else:
         read = _scalar_reader(name, types, location == "query")
     required = bool(parameter.get("required", location == "path"))
-    return ParameterReader(name, location, required, schema, read)
+    scalar = style != "deepObject" and not ("array" in types and location == "query")
+    return ParameterReader(name, location, required, schema, read, scalar)

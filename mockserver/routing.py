@@ -18,6 +18,8 @@ from mockserver.errors import MethodNotAllowed, RouteNotFound
 from mockserver.spec import Operation
 
 _PARAM = re.compile(r"\{([^}/]+)\}")
+MEMO_ENTRIES = 1024  # (path, method) pairs matched before, remembered; past that the memo starts over
+MEMO_PATH_CHARS = 256  # a longer path is matched every time, never kept
 
 
 def _priority(template: str) -> tuple[int, ...]:
@@ -54,6 +56,9 @@ class Router:
             alternatives.append(_pattern("/" + template.lstrip("/"), f"t{index}", names))
             self._groups[f"t{index}"] = (template, tuple((n, f"t{index}_{i}") for i, n in enumerate(names)))
         self._regex = re.compile(f"(?:{'|'.join(alternatives)})/?", re.DOTALL)
+        # (path, method) -> (operation, path arguments) of the requests matched so far: a client
+        # asks for the same paths again and again; what does not match (404, 405) is not kept
+        self._memo: dict[tuple[str, str], tuple[Operation, dict[str, str]]] = {}
 
     def allowed(self, path_template: str) -> list[str]:
         methods = set(self._by_path[path_template])
@@ -69,6 +74,17 @@ class Router:
         return template, {name: found[group] for name, group in params}
 
     def match(self, path: str, method: str) -> tuple[Operation, dict[str, str]]:
+        known = self._memo.get((path, method))
+        if known is not None:
+            return known[0], known[1].copy()
+        operation, path_args = self._match(path, method)
+        if len(path) <= MEMO_PATH_CHARS:
+            if len(self._memo) >= MEMO_ENTRIES:
+                self._memo.clear()
+            self._memo[(path, method)] = (operation, path_args.copy())
+        return operation, path_args
+
+    def _match(self, path: str, method: str) -> tuple[Operation, dict[str, str]]:
         found = self._find(path)
         if found is None:
             raise RouteNotFound(path)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.wrappers import Request
 
 from mockserver import replay
@@ -28,7 +27,6 @@ from mockserver.errors import ApiError, Forbidden, RequestValidationError, Store
 from mockserver.faults import CONTROL_KEY
 from mockserver.jsonbody import blank_outside_strings
 from mockserver.prefer import PreferenceError, Preferences
-from mockserver.query import parse_query
 from mockserver.registry import ApiDefinition, Handler, Reply, RequestContext, check_handlers
 from mockserver.responses import ResponseValidator
 from mockserver.services import Services
@@ -38,7 +36,7 @@ from mockserver.validation import RequestValidator, ValidatedRequest
 
 log = logging.getLogger("mockserver")
 READS = frozenset({"GET", "HEAD", "OPTIONS"})  # operations that never change the state
-NO_ARGS: ImmutableMultiDict[str, str] = ImmutableMultiDict()
+GRANTED_HEADERS = 64  # Authorization values remembered per API as a configured grant's principal
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,8 @@ class ApiRuntime:
         self.schemas = self.compiled.schemas
         self.operations = self._compile()
         self.control = ResponseControl(self)
+        # (the config's grants, {Authorization header value: its grant's principal})
+        self._granted: tuple[Any, dict[str, Principal]] = ((), {})
         if services.config.strict:  # compiled up front when strict, else on first strict use
             for operation in self.spec.operations:
                 self.response_validator(operation)
@@ -177,9 +177,8 @@ class ApiRuntime:
         if self.definition.json_blanks:
             raw = blank_outside_strings(raw, self.definition.json_blanks)
         validator = compiled.request_validator
-        args = parse_query(request.query_string) if validator.reads_query else NO_ARGS  # nothing reads it
-        try:
-            validated = validator.validate(path_args, args, request.headers, raw)
+        try:  # the query string is parsed there, if the operation reads it and it is not remembered
+            validated = validator.validate(path_args, request.query_string, request.headers, raw)
         except RequestValidationError as error:
             self._add_state_problems(compiled, error)
             raise
@@ -259,16 +258,23 @@ class ApiRuntime:
             raise RequestValidationError([*error.errors, *extra], error.body) from None
 
     def _principal(self, compiled: CompiledOperation, request: Request, now: Any) -> Principal:
-        try:
-            principal = authenticate(  # the header as Werkzeug's request.headers finds it
-                self.name,
-                request.environ.get("HTTP_AUTHORIZATION"),
-                self.services.config.tokens,
-                self.services.tokens,
-                now,
-            )
-        except AuthFailure as failure:
-            raise Unauthorized(failure.reason) from None
+        authorization = request.environ.get("HTTP_AUTHORIZATION")  # as Werkzeug's headers find it
+        grants = self.services.config.tokens
+        granted = self._granted
+        if granted[0] is not grants:  # another config: what its grants allowed is not known
+            granted = self._granted = (grants, {})
+        principal = granted[1].get(authorization) if authorization is not None else None
+        if principal is None:
+            try:
+                principal = authenticate(self.name, authorization, grants, self.services.tokens, now)
+            except AuthFailure as failure:
+                raise Unauthorized(failure.reason) from None
+            # a configured grant is checked first and never expires: its principal is the answer
+            # to that header from now on (a minted token's is not: it may expire or be revoked)
+            if authorization is not None and len(granted[1]) < GRANTED_HEADERS and any(
+                grant.token == principal.token and grant.allows_api(self.name) for grant in grants
+            ):
+                granted[1][authorization] = principal
         if not principal.has_scopes(compiled.scopes):
             raise Forbidden(compiled.scopes)
         return principal
@@ -317,7 +323,7 @@ def _host_url(request: Request) -> str:
         environ.get("HTTP_HOST"),
         environ.get("SERVER_NAME"),
         environ.get("SERVER_PORT"),
-        tuple(request.trusted_hosts or ()),
+        tuple(trusted) if (trusted := request.trusted_hosts) else None,
     )
     found = _HOST_URLS.get(key)
     if found is None:

@@ -184,3 +184,19 @@ def test_the_api_request_reads_what_werkzeugs_request_reads(
         assert getattr(fast, name) == getattr(expected, name), name
     assert list(fast.headers.items()) == list(expected.headers.items())
     assert fast.get_data() == expected.get_data() == body
+
+
+def test_a_grants_principal_is_remembered_but_scopes_and_minted_tokens_are_checked_every_time() -> None:
+    grants = [{"token": "viewer", "apis": ["perscom"], "scopes": ["view:event"]}, "dev-token"]
+    client = create_app({"log_requests": False, "tokens": grants}).test_client()
+    viewer = {"Authorization": "Bearer viewer"}
+    for _ in range(3):  # the first from the grants, the others from what the first remembered
+        assert client.get("/perscom/v2/events", headers=viewer).status_code == 200
+        assert client.post("/perscom/v2/events", json={}, headers=viewer).status_code == 403
+        assert client.get("/b2core/api/v2/calendars/events", headers=viewer).status_code == 401
+    client.put("/__mock/clock", json={"now": "2030-01-01T00:00:00Z"})
+    minted = client.get("/twelvetwenty/api/client/generateAuthenticationToken?key=dev-api-key").get_data(True)
+    bearer = {"Authorization": f"Bearer {minted}"}
+    assert client.put(BATCH, json=[], headers=bearer).status_code != 401
+    client.put("/__mock/clock", json={"advance_seconds": 25 * 3600})  # past its 24 hours
+    assert client.put(BATCH, json=[], headers=bearer).status_code == 401

@@ -12,7 +12,7 @@ from werkzeug.routing import Map, Rule
 
 from mockserver.apis import API_DEFINITIONS
 from mockserver.errors import MethodNotAllowed, NotFound
-from mockserver.routing import Router
+from mockserver.routing import MEMO_ENTRIES, MEMO_PATH_CHARS, Router
 from mockserver.spec import Operation
 
 _PARAM = re.compile(r"\{([^}/]+)\}")
@@ -88,12 +88,13 @@ def test_the_router_matches_as_werkzeug_did(
     router, reference = Router(_operations(templates)), Reference(templates)
     assert router.template_for(path) == (reference.find(path) or (None,))[0]
     expected = reference.find(path)
-    if expected is None:
-        with pytest.raises(NotFound):
-            router.match(path, "GET")
-    else:
-        operation, args = router.match(path, "GET")
-        assert (operation.path, args) == expected
+    for _ in range(2):  # the second time from what the first remembered
+        if expected is None:
+            with pytest.raises(NotFound):
+                router.match(path, "GET")
+        else:
+            operation, args = router.match(path, "GET")
+            assert (operation.path, args) == expected
 
 
 def test_spec_paths_match_with_their_parameters() -> None:
@@ -104,3 +105,22 @@ def test_spec_paths_match_with_their_parameters() -> None:
     with pytest.raises(MethodNotAllowed) as refused:
         router.match("/v2/events/search", "GET")
     assert refused.value.allowed == ("POST",)
+
+
+def test_remembered_matches_are_fresh_and_bounded() -> None:
+    router = Router(API_DEFINITIONS["perscom"].load_spec().operations)
+    operation, args = router.match("/v1/events/12", "GET")
+    for _ in range(2):  # what a caller does with its arguments leaves the next caller's alone
+        args["event"] = "changed"
+        again, args = router.match("/v1/events/12", "GET")
+        assert (again, args) == (operation, {"version": "v1", "event": "12"})
+    for _ in range(2):  # a refusal is not remembered: it is raised every time
+        with pytest.raises(MethodNotAllowed):
+            router.match("/v2/events/search", "GET")
+    assert ("/v2/events/search", "GET") not in router._memo
+    for n in range(MEMO_ENTRIES + 10):
+        assert router.match(f"/v1/events/{n}", "DELETE")[1]["event"] == str(n)
+    assert len(router._memo) <= MEMO_ENTRIES
+    long_path = "/v1/events/" + "9" * MEMO_PATH_CHARS
+    assert router.match(long_path, "GET")[1]["event"] == "9" * MEMO_PATH_CHARS
+    assert (long_path, "GET") not in router._memo

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from werkzeug.datastructures import Headers, MultiDict
+from werkzeug.datastructures import EnvironHeaders, Headers, MultiDict
 
 from mockserver.errors import RequestValidationError
+from mockserver.query import parse_query
 from mockserver.responses import ResponseValidator, response_components
 from mockserver.spec import Spec
-from mockserver.validation import compile_request_validator, request_components
+from mockserver.validation import MEMO_ENTRIES, MEMO_KEY_CHARS, compile_request_validator, request_components
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -248,3 +249,66 @@ def test_a_bare_alternative_is_tried_first_and_decides_the_same() -> None:
         assert [e.message for e in ours._validator.iter_errors(body)] == [
             e.message for e in as_written.iter_errors(body)
         ], body
+
+
+# --- remembered values (validation.MEMO_ENTRIES) -----------------------------------------------
+
+_QUERIES = [
+    b"limit=5&flag=true&tags=1&tags=2&ids=a,b&filter%5Bname%5D=x&filter%5Bsize%5D=3",
+    b"limit=1",
+    b"",
+    b"tags=3&filter[name]=%C3%A9t%C3%A9",
+]
+
+
+@pytest.fixture
+def validator() -> Any:
+    spec = Spec(DOCUMENT)
+    return compile_request_validator(spec.operations[0], spec, request_components(spec))
+
+
+def _environ(**headers: str) -> EnvironHeaders:
+    return EnvironHeaders({f"HTTP_{k.upper()}": v for k, v in headers.items()})
+
+
+def test_a_raw_query_string_validates_as_its_parsed_query(validator: Any) -> None:
+    body = b'{"name": "n", "secret": "s"}'
+    for query in _QUERIES * 2:  # the second time from what the first kept
+        for headers in (Headers({"Accept-Language": "de"}), _environ(ACCEPT_LANGUAGE="de")):
+            got = validator.validate({"id": "7"}, query, headers, body)
+            expected = validator.validate({"id": "7"}, parse_query(query), Headers({"Accept-Language": "de"}), body)
+            assert (got.path, got.query, got.headers) == (expected.path, expected.query, expected.headers)
+
+
+def test_remembered_values_are_a_fresh_copy_each_time(validator: Any) -> None:
+    body = b'{"name": "n", "secret": "s"}'
+    first = validator.validate({"id": "7"}, _QUERIES[0], Headers(), body)
+    first.query["filter"]["name"] = "changed"
+    first.query["tags"].append(99)
+    first.path["id"] = 8
+    again = validator.validate({"id": "7"}, _QUERIES[0], Headers(), body)
+    assert again.query["filter"] == {"name": "x", "size": 3} and again.query["tags"] == [1, 2]
+    assert again.path == {"id": 7}
+
+
+def test_only_valid_values_are_remembered_and_each_location_is_still_checked(validator: Any) -> None:
+    body = b'{"name": "n", "secret": "s"}'
+    for _ in range(2):  # an invalid input fails every time
+        with pytest.raises(RequestValidationError):
+            validator.validate({"id": "7"}, b"limit=0", Headers(), body)
+    validator.validate({"id": "7"}, b"limit=2", _environ(ACCEPT_LANGUAGE="de"), body)  # all kept
+    with pytest.raises(RequestValidationError) as caught:  # a kept query, a new bad path and header
+        validator.validate({"id": "x"}, b"limit=2", _environ(ACCEPT_LANGUAGE="toolong"), body)
+    assert [(e.location, e.dotted) for e in caught.value.errors] == [("path", "id"), ("header", "Accept-Language")]
+    with pytest.raises(RequestValidationError):  # and the body, as ever
+        validator.validate({"id": "7"}, b"limit=2", _environ(ACCEPT_LANGUAGE="de"), b'{"name": 1}')
+
+
+def test_the_memo_is_bounded(validator: Any) -> None:
+    body = b'{"name": "n", "secret": "s"}'
+    for n in range(1, MEMO_ENTRIES + 50):
+        validator.validate({"id": str(n)}, f"limit={n}".encode(), Headers(), body)
+    assert all(len(memo) <= MEMO_ENTRIES for memo in validator._memos)
+    huge = b"limit=1&" + b"flag=true&" * (MEMO_KEY_CHARS // 10 + 1)
+    assert validator.validate({"id": "7"}, huge, Headers(), body).query == {"limit": 1, "flag": True}
+    assert huge not in validator._memos[1]
