@@ -23,7 +23,7 @@ from mockserver.apis.perscom.params import (
 )
 from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
 from mockserver.apis.perscom.rules import EventNotFound, check, state_problems
-from mockserver.apis.perscom.search import indexed_search, kept_clauses, requested_relations
+from mockserver.apis.perscom.search import apply_search, indexed_search, kept_clauses, requested_relations
 from mockserver.apis.perscom.state import PerscomState
 from mockserver.registry import Reply, RequestContext
 
@@ -75,7 +75,11 @@ def search_events(ctx: Ctx) -> Reply:
     relations = includes(ctx, requested_relations(body))
     find = related(ctx.state)
     clauses = kept_clauses(ctx.state.plans, body, find)
-    found = indexed_search(visible_view(ctx.state, mode(ctx)), body, find, clauses)
+    events = visible_view(ctx.state, mode(ctx))
+    if events.worth_indexing():
+        found = indexed_search(events, body, find, clauses)
+    else:
+        found = apply_search(events.events, body, find, clauses)
     page = paginate(
         found,
         ctx.query.get("page"),

@@ -1,12 +1,12 @@
 """What a search reads of PERSCOM's events, kept until the events change.
 
 ``EventTable`` is ``PerscomState.events``: a dict that counts its writes (an item set or removed;
-``records.py`` calls ``touch`` when it changes a stored record in place). ``view(events,
-trashed, select)`` is what a list or a search starts from, the events in id order limited by the
-trash flags (``select``), and keeps the columns search clauses read (``search.indexed_search``): each built on its
-first use after a change, then reused by every request until the next change. Nothing is kept in
-step on a write: a burst of writes pays nothing, and the first search after it pays one pass over
-the events (what every search paid before there was an index).
+``records.py`` calls ``touch`` when it changes a stored record in place). ``view(events, key,
+select)`` is what a list or a search starts from, the events in id order limited by the trash
+flags (``select``), kept until the next write with the columns search clauses read
+(``search.indexed_search``). Nothing is kept in step on a write: the first search after one
+scans the events as a search without an index does; the second builds each column it reads
+(a few scans' worth), and the searches after it read them.
 
 A column holds exactly what the search's per-event test reads of each event (``sql.text``,
 ``sql.sort_key``, ``dates.parse_datetime``), or is ``None`` when some value reads differently
@@ -300,11 +300,18 @@ def _sort_keys(events: Sequence[Event], field: str) -> list[tuple[int, int, Any]
 class View:
     """The events a request starts from, in id order, and the columns read from them."""
 
-    __slots__ = ("events", "_columns")
+    __slots__ = ("events", "_columns", "_searches")
 
     def __init__(self, events: list[Event]) -> None:
         self.events = events
         self._columns: dict[tuple[str, str], Any] = {}
+        self._searches = 0
+
+    def worth_indexing(self) -> bool:
+        """True from the second search of these events on: building the columns costs a few
+        plain scans, so a search right after each write (a test suite's pattern) scans."""
+        self._searches += 1
+        return self._searches > 1
 
     def column(self, kind: str, field: str = "") -> Any:
         """``window``, ``text``, ``lower``, ``joined-text``, ``joined-lower`` or ``sort`` of ``field``."""

@@ -111,9 +111,12 @@ def _steady_windows(body: Mapping[str, Any]) -> bool:
 
 
 def apply_search(
-    events: Iterable[Event], body: Mapping[str, Any], related: Related = embedded
+    events: Iterable[Event],
+    body: Mapping[str, Any],
+    related: Related = embedded,
+    clauses: Sequence[Clause] | None = None,
 ) -> list[Event]:
-    matches = combined(search_clauses(body, related))
+    matches = combined(search_clauses(body, related) if clauses is None else clauses)
     chosen = [event for event in events if matches(event)]
     return sort_events(chosen, body.get("sort") or (), related)
 
