@@ -10,6 +10,7 @@ JSON columns are matched as their text. ``like`` is case-sensitive and ``ilike``
 from __future__ import annotations
 
 import json
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
@@ -160,11 +161,15 @@ def _php_falsy(value: Any) -> bool:
 
 
 def mysql_number(value: Any) -> float:
-    """MySQL's numeric cast: the leading number of a string, else 0."""
+    """MySQL's numeric cast: the leading number of a string, else 0. An integer past a double's
+    range is infinite, as the same digits in a string are (PHP reads such a JSON number as INF)."""
     if isinstance(value, str):
         found = _NUMERIC_PREFIX.match(value)
         return float(found.group(0)) if found else 0.0
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def text(value: Any, *, date_field: bool = False) -> str:
