@@ -48,6 +48,16 @@ def parse_datetime(value: object) -> datetime | None:
     return None
 
 
+def steady_reading(value: object) -> tuple[datetime | None, bool]:
+    """``parse_datetime(value)`` and whether it reads the same on every day: false for a text
+    only dateutil's free-form guess reads (it fills missing parts from today), and for a long or
+    refused text (conservatively: what an index may keep is what the memo below keeps)."""
+    moment = parse_datetime(value)
+    if not isinstance(value, str):
+        return moment, True
+    return moment, value in _MOMENTS or not value.strip()
+
+
 CACHED_TEXT = 64  # longest date text cached: the cache's 16,384 entries stay ~3 MB whatever is sent
 KEPT_MOMENTS = 16384
 # What each short text read as, when the reading cannot change (RFC 3339 or ISO 8601; never

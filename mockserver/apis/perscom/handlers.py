@@ -7,9 +7,10 @@ item first, and only then writes: every write is all-or-nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from mockserver.apis.perscom.index import View, view
 from mockserver.apis.perscom.listing import paginate
 from mockserver.apis.perscom.params import (
     Trashed,
@@ -22,7 +23,7 @@ from mockserver.apis.perscom.params import (
 )
 from mockserver.apis.perscom.records import delete_event, new_event, related, render, update_event, writable
 from mockserver.apis.perscom.rules import EventNotFound, check, state_problems
-from mockserver.apis.perscom.search import apply_search, requested_relations
+from mockserver.apis.perscom.search import apply_search, indexed_search, kept_clauses, requested_relations
 from mockserver.apis.perscom.state import PerscomState
 from mockserver.registry import Reply, RequestContext
 
@@ -39,9 +40,13 @@ def mode(ctx: Ctx) -> Trashed:
     return trash_mode(ctx.query.get("with_trashed"), ctx.query.get("only_trashed"))
 
 
-def visible_events(state: PerscomState, trashed: Trashed) -> list[Event]:
-    events = state.events
-    return visible_ones([events[i] for i in sorted(events)], trashed)
+def visible_view(state: PerscomState, trashed: Trashed) -> View:
+    """The events ``trashed`` shows, in id order, kept with their index until they change."""
+    return view(state.events, trashed, lambda events: visible_ones(events, trashed))
+
+
+def visible_events(state: PerscomState, trashed: Trashed) -> Sequence[Event]:
+    return visible_view(state, trashed).events  # not to be modified: the view keeps it
 
 
 def find_event(ctx: Ctx, trashed: Trashed = Trashed.WITHOUT) -> Event:
@@ -68,7 +73,13 @@ def list_events(ctx: Ctx) -> Reply:
 def search_events(ctx: Ctx) -> Reply:
     body: Mapping[str, Any] = ctx.body or {}
     relations = includes(ctx, requested_relations(body))
-    found = apply_search(visible_events(ctx.state, mode(ctx)), body, related(ctx.state))
+    find = related(ctx.state)
+    clauses = kept_clauses(ctx.state.plans, body, find)
+    events = visible_view(ctx.state, mode(ctx))
+    if events.worth_indexing():
+        found = indexed_search(events, body, find, clauses)
+    else:
+        found = apply_search(events.events, body, find, clauses)
     page = paginate(
         found,
         ctx.query.get("page"),
@@ -97,7 +108,7 @@ def update_event_handler(ctx: Ctx) -> Reply:
     changes = ctx.body or {}  # no body: nothing changes (Orion updates with no attributes)
     check(state_problems(ctx.operation.operation_id, changes, ctx.state))
     [changes] = writable([((), changes)])
-    update_event(event, changes, ctx.now)
+    update_event(ctx.state, event, changes, ctx.now)
     return Reply({"data": render(ctx.state, event, relations)})
 
 
@@ -137,7 +148,7 @@ def batch_update_events(ctx: Ctx) -> Reply:
             wanted[event_id] = fields
     events = [e for e in visible_events(ctx.state, Trashed.WITHOUT) if e["id"] in wanted]
     for event in events:
-        update_event(event, wanted[event["id"]], ctx.now)
+        update_event(ctx.state, event, wanted[event["id"]], ctx.now)
     return Reply({"data": [render(ctx.state, e, relations) for e in events]})
 
 

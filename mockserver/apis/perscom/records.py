@@ -99,15 +99,18 @@ def new_event(state: PerscomState, fields: Mapping[str, Any], now: datetime) -> 
     return event
 
 
-def update_event(event: Event, fields: Mapping[str, Any], now: datetime) -> None:
+def update_event(state: PerscomState, event: Event, fields: Mapping[str, Any], now: datetime) -> None:
     """``event`` changed by ``writable`` fields."""
     event.update(fields)
     event["updated_at"] = format_datetime(now)
+    state.events.touch()
 
 
 def delete_event(state: PerscomState, event: Event, force: bool, now: datetime) -> Event:
     if force:
-        return state.events.pop(event["id"])
+        removed: Event = state.events.pop(event["id"])
+        return removed
     stamp = format_datetime(now)
     event.update(deleted_at=stamp, updated_at=stamp)
+    state.events.touch()
     return event

@@ -10,9 +10,11 @@ JSON columns are matched as their text. ``like`` is case-sensitive and ``ilike``
 from __future__ import annotations
 
 import json
+import math
 import operator
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -52,13 +54,33 @@ def condition(actual: Any, op: str, value: Any, *, date_field: bool = False) -> 
     return compare(actual, op, value, date_field=date_field)
 
 
+@dataclass(frozen=True)
+class Like:
+    """A LIKE clause's operator and pattern, read once: ``match`` takes the column's text as
+    ``text()`` prints it (lowered when not ``sensitive``); ``inner`` is set when the pattern is
+    ``%inner%`` with no ``_`` (``match(s)`` is then ``inner in s``)."""
+
+    sensitive: bool
+    negated: bool
+    match: Callable[[str], bool]
+    inner: str | None
+
+
+def like_clause(op: str, value: Any) -> Like:
+    sensitive = not op.endswith("ilike")
+    pattern = text(value)
+    if not sensitive:
+        pattern = pattern.lower()
+    parts = _literal_parts(pattern) if len(pattern) <= CACHED_PATTERN else None
+    inner = parts[1] if parts is not None and len(parts) == 3 and not parts[0] and not parts[2] else None
+    return Like(sensitive, op.startswith("not "), like_matcher(pattern), inner)
+
+
 def like_condition(op: str, value: Any) -> Callable[[Any, bool], bool]:
     """``condition(actual, op, value)`` for a LIKE operator and a non-null scalar ``value``, its
     matcher built once: a search tests it on every event (a long pattern is not cached)."""
-    sensitive = not op.endswith("ilike")
-    negated = op.startswith("not ")
-    pattern = text(value)
-    match = like_matcher(pattern if sensitive else pattern.lower())
+    clause = like_clause(op, value)
+    sensitive, negated, match = clause.sensitive, clause.negated, clause.match
 
     def test(actual: Any, date_field: bool = False) -> bool:
         if actual is None:
@@ -139,11 +161,15 @@ def _php_falsy(value: Any) -> bool:
 
 
 def mysql_number(value: Any) -> float:
-    """MySQL's numeric cast: the leading number of a string, else 0."""
+    """MySQL's numeric cast: the leading number of a string, else 0. An integer past a double's
+    range is infinite, as the same digits in a string are (PHP reads such a JSON number as INF)."""
     if isinstance(value, str):
         found = _NUMERIC_PREFIX.match(value)
         return float(found.group(0)) if found else 0.0
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def text(value: Any, *, date_field: bool = False) -> str:
@@ -211,6 +237,24 @@ def _like_tokens(pattern: str) -> list[str]:
     return tokens + ["\\"] if escaped else tokens
 
 
+def _chunks(pattern: str) -> list[list[str]]:
+    """The pattern's tokens split at each ``%``."""
+    chunks: list[list[str]] = [[]]
+    for token in _like_tokens(pattern):
+        if token == _MANY:
+            chunks.append([])
+        else:
+            chunks[-1].append(token)
+    return chunks
+
+
+@lru_cache(maxsize=1024)
+def _literal_parts(pattern: str) -> tuple[str, ...] | None:
+    """The pattern's plain texts between ``%`` when it has no ``_``, else ``None``."""
+    chunks = _chunks(pattern)
+    return None if any(_ONE in chunk for chunk in chunks) else tuple("".join(chunk) for chunk in chunks)
+
+
 @lru_cache(maxsize=1024)
 def _like_matcher(pattern: str) -> Callable[[str], bool]:
     """The test for one LIKE pattern, built once (a search applies it to every event).
@@ -220,12 +264,7 @@ def _like_matcher(pattern: str) -> Callable[[str], bool]:
     place after the previous one, which is always right when the chunks have fixed lengths.
     A chunk is a regex of literals and ``.`` only: no quantifier, so no backtracking blow-up.
     """
-    chunks: list[list[str]] = [[]]
-    for token in _like_tokens(pattern):
-        if token == _MANY:
-            chunks.append([])
-        else:
-            chunks[-1].append(token)
+    chunks = _chunks(pattern)
     if all(_ONE not in chunk for chunk in chunks):
         return _literal_matcher(["".join(chunk) for chunk in chunks])
     compiled = [
@@ -292,4 +331,5 @@ def sort_key(value: Any, *, date_field: bool = False) -> tuple[int, int, Any]:
 
 def clear_caches() -> None:
     _like_matcher.cache_clear()
+    _literal_parts.cache_clear()
     _DATE_TEXTS.clear()

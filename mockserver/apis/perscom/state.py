@@ -1,6 +1,8 @@
 """PERSCOM's state: events by id (soft-deleted ones keep ``deleted_at``), calendars and users.
 
-An event is stored as the API shows it (dates in Laravel's ``...000000Z`` form) plus ``deleted_at``
+``events`` is an ``index.EventTable``: a dict that counts its writes, so what searches keep of
+the events is dropped when they change; a stored event changed in place is counted with
+``events.touch()`` (``records.py`` does). An event is stored as the API shows it (dates in Laravel's ``...000000Z`` form) plus ``deleted_at``
 and its ``tags`` (``[{id, name}]``, loadable through fixtures). After a reset there are no events,
 one calendar and one user, both with id 123 — the ids the vendor's docs use in every example
 (seed S0), so the documented requests are valid against a fresh mock.
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.apis.perscom.dates import format_datetime, parse_datetime
+from mockserver.apis.perscom.index import EventTable
 
 DEFAULT_CALENDAR = {"id": 123, "name": "Operations", "description": None, "color": "#2563eb"}
 DEFAULT_USER = {"id": 123, "name": "PERSCOM Administrator", "email": "admin@perscom.test"}
@@ -64,10 +67,16 @@ def stored_date(value: Any) -> str | None:
 
 @dataclass
 class PerscomState:
-    events: dict[int, dict[str, Any]] = field(default_factory=dict)
+    events: EventTable = field(default_factory=EventTable)
     calendars: dict[int, dict[str, Any]] = field(default_factory=lambda: {123: dict(DEFAULT_CALENDAR)})
     users: dict[int, dict[str, Any]] = field(default_factory=lambda: {123: dict(DEFAULT_USER)})
     next_id: int = 1
+    # a search's clauses by body (``search.kept_clauses``); not part of the state's data
+    plans: dict[bytes, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.events, EventTable):  # PerscomState(events={...})
+            self.events = EventTable(self.events)
 
     def export(self) -> dict[str, Any]:
         return {

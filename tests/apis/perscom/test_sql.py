@@ -135,8 +135,18 @@ def test_condition_arrays(actual: Any, op: str, value: Any, expected: bool) -> N
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("42", 42.0), ("3.5kg", 3.5), ("abc", 0.0), (" -2e1x", -20.0), (True, 1.0), (7, 7.0)],
-    ids=["int", "prefix", "none", "exponent", "bool", "number"],
+    [
+        ("42", 42.0),
+        ("3.5kg", 3.5),
+        ("abc", 0.0),
+        (" -2e1x", -20.0),
+        (True, 1.0),
+        (7, 7.0),
+        (10**400, float("inf")),
+        (-(10**400), float("-inf")),
+        ("9" * 400, float("inf")),
+    ],
+    ids=["int", "prefix", "none", "exponent", "bool", "number", "past-double", "past-double-negative", "long-digits"],
 )
 def test_mysql_number(raw: Any, expected: float) -> None:
     assert mysql_number(raw) == expected
