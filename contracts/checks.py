@@ -288,6 +288,7 @@ class FalsePositive:
     statuses: frozenset[int] = frozenset()  # only responses with these statuses
     error_fields: frozenset[str] = frozenset()  # only when the errors name nothing but these
     query_any: frozenset[str] = frozenset()  # only when the request carries one of these
+    blank_body: bool = False  # only when the request's body is blank (whitespace, nothing else)
 
     def covers(self, api: str, failure: Failure, case: Case[Any], response: StResponse) -> bool:
         if api != self.api or failure.code != self.code:
@@ -297,6 +298,8 @@ class FalsePositive:
         if self.statuses and response.status_code not in self.statuses:
             return False
         if self.error_fields and not set(_error_fields(_body(response))) <= self.error_fields:
+            return False
+        if self.blank_body and not (isinstance(case.body, bytes | str) and not case.body.strip()):
             return False
         if self.query_any:
             query = case.query or {}
@@ -325,7 +328,7 @@ def _error_fields(body: Any) -> Iterable[str]:
 
 def load_false_positives(path: Path = FALSE_POSITIVES) -> list[FalsePositive]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    known = {"api", "code", "reason", "operations", "statuses", "error_fields", "query_any", "rule"}
+    known = {"api", "code", "reason", "operations", "statuses", "error_fields", "query_any", "blank_body", "rule"}
     found = []
     for number, raw in enumerate(entries, 1):
         unknown = set(raw) - known
@@ -342,6 +345,7 @@ def load_false_positives(path: Path = FALSE_POSITIVES) -> list[FalsePositive]:
                 statuses=frozenset(int(s) for s in raw.get("statuses", ())),
                 error_fields=frozenset(raw.get("error_fields", ())),
                 query_any=frozenset(raw.get("query_any", ())),
+                blank_body=raw.get("blank_body") is True,
             )
         )
     return found
