@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from mockserver.admin import ADMIN_PREFIX, ADMIN_SPEC, _mock, _problem
 from mockserver.chaos import RuleError
 from mockserver.control import unable
+from mockserver.schemas import SchemaValidator
 from mockserver.spec import Spec
-from mockserver.validation import SchemaValidator
 
 chaos_blueprint = Blueprint("mock_chaos", __name__, url_prefix=f"{ADMIN_PREFIX}/chaos")
 

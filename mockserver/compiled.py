@@ -12,10 +12,10 @@ from typing import Any
 
 from mockserver.responses import ResponseValidator, response_components
 from mockserver.routing import Router
+from mockserver.schemas import SchemaCatalog
 from mockserver.spec import Operation, Spec
 from mockserver.validation import (
     RequestValidator,
-    SchemaCatalog,
     ValidatedRequest,
     compile_request_validator,
     request_components,

@@ -13,8 +13,9 @@ from werkzeug.datastructures import Headers
 from mockserver.auth import Principal, TokenRegistry
 from mockserver.config import MockConfig
 from mockserver.errors import ApiError, ConfigurationError, FieldError
+from mockserver.schemas import SchemaCatalog
 from mockserver.spec import SPECS_DIR, Operation, Spec
-from mockserver.validation import SchemaCatalog, ValidatedRequest
+from mockserver.validation import ValidatedRequest
 
 
 class ApiState(Protocol):

@@ -1,6 +1,6 @@
 """Strict mode's side of validation: a reply checked against the documented responses of its
 operation (status, required headers, header values, body), with the compiled validators of
-``validation.py``; also used by the validating proxy and the drift report."""
+``schemas.py``; also used by the validating proxy and the drift report."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.schemas import SchemaValidator, without_marked
 from mockserver.spec import Operation, Spec, resolve
-from mockserver.validation import SchemaValidator, json_schema, without_marked
+from mockserver.validation import json_schema
 
 
 @dataclass(frozen=True)

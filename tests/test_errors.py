@@ -25,7 +25,7 @@ from mockserver.errors import (
 )
 from mockserver.registry import Reply
 from mockserver.rendering import ErrorRenderer, ErrorScene
-from mockserver.validation import SchemaValidator
+from mockserver.schemas import SchemaValidator
 
 
 def _envelope(error: ApiError, message: str, scene: ErrorScene) -> Reply:

@@ -136,7 +136,7 @@ def test_a_body_over_a_size_limit_is_answered_with_that_limit_alone() -> None:
     """jsonschema-rs lists every error at once (100k wrongly typed items: 300k errors, 15 s):
     past a maxItems/maxProperties only that one is reported."""
     from mockserver.errors import Kind
-    from mockserver.validation import SchemaValidator
+    from mockserver.schemas import SchemaValidator
 
     schema = {
         "type": "object",
@@ -153,7 +153,7 @@ def test_a_body_over_a_size_limit_is_answered_with_that_limit_alone() -> None:
 def test_the_size_check_refuses_nothing_but_sizes() -> None:
     """``additionalProperties: false`` (or any other rule) is left to the full check, which names
     every problem."""
-    from mockserver.validation import SchemaValidator
+    from mockserver.schemas import SchemaValidator
 
     schema = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "integer"}}}
     found = SchemaValidator(schema, {}).errors({"zeta": 1, "alpha": 2, "a": "x"})

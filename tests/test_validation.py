@@ -233,8 +233,8 @@ def test_a_bare_alternative_is_tried_first_and_decides_the_same() -> None:
     handler checks each item against CalendarEvent itself). Same verdicts; errors as before."""
     import jsonschema_rs
 
+    from mockserver.schemas import DIALECT, SchemaValidator, cheap_first
     from mockserver.spec import SPECS_DIR
-    from mockserver.validation import DIALECT, SchemaValidator, cheap_first
 
     components = Spec.from_file(SPECS_DIR / "twelvetwenty.yaml").document["components"]
     batch = {"$ref": "#/components/schemas/BatchRequest"}

@@ -1,6 +1,6 @@
 """What the spec says about live's answers: enum values it does not list.
 
-Reuses the mock's strict-mode response validators (``mockserver.validation``): the same
+Reuses the mock's strict-mode response validators (``mockserver.responses``): the same
 compiled schema that checks the mock's answers finds the enum values live answers with.
 """
 

@@ -23,7 +23,7 @@ from mockserver.errors import (
 )
 from mockserver.registry import Reply
 from mockserver.rendering import ErrorRenderer, ErrorScene, more_errors
-from mockserver.validation import SchemaValidator
+from mockserver.schemas import SchemaValidator
 
 NO_CACHE = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
 JSON_UTF8 = "application/json; charset=utf-8"

@@ -11,7 +11,7 @@ from mockserver.apis.twelvetwenty.errors import NO_CACHE, InvalidApiKey, reply
 from mockserver.apis.twelvetwenty.records import TIME_FIELDS, BatchChecks, upsert
 from mockserver.apis.twelvetwenty.state import TwelveTwentyState
 from mockserver.registry import Reply, RequestContext
-from mockserver.validation import SchemaCatalog, SchemaValidator
+from mockserver.schemas import SchemaCatalog, SchemaValidator
 
 TOKEN_LIFETIME = timedelta(hours=24)  # notes: tokens expire 24 hours after issue
 

@@ -19,7 +19,7 @@ from mockserver.apis.twelvetwenty.dates import Accepted, accept
 from mockserver.apis.twelvetwenty.errors import Result, failure, schema_problems
 from mockserver.apis.twelvetwenty.rules import rule_problems
 from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
-from mockserver.validation import SchemaValidator
+from mockserver.schemas import SchemaValidator
 
 TIME_FIELDS = ("StartTime", "EndTime")
 Reading = tuple[datetime, str]

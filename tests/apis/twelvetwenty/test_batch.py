@@ -14,8 +14,8 @@ from mockserver.apis.twelvetwenty.handlers import _batch_checks
 from mockserver.apis.twelvetwenty.records import BatchChecks, upsert
 from mockserver.apis.twelvetwenty.state import FIELDS, TwelveTwentyState
 from mockserver.compiled import compiled_spec
+from mockserver.schemas import SchemaValidator
 from mockserver.spec import SPECS_DIR
-from mockserver.validation import SchemaValidator
 
 SCHEMAS = compiled_spec(SPECS_DIR / "twelvetwenty.yaml").schemas
 VALIDATOR = SCHEMAS.validator("CalendarEvent")
