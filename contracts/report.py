@@ -162,10 +162,9 @@ class RunReport:
         report = yield
         row = self._current
         if row is not None and call.when == "teardown" and self.worker:
-            # the item's last report carries its row to the main process (see _hand_over)
-            sent = Row.from_wire(row.to_wire())
-            self._record(sent, report)
-            report.user_properties.append((WIRE, sent.to_wire()))
+            # the item's last report carries its row, complete, to the main process (_hand_over)
+            self._record(row, report)
+            report.user_properties.append((WIRE, row.to_wire()))
         if row is None or call.when != "call":
             return report
         if report.failed and row.kind == "scenario" and call.excinfo is not None:
@@ -192,6 +191,8 @@ class RunReport:
 
     @pytest.hookimpl(tryfirst=True)  # before --junit-xml writes the report's user properties
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.worker and report.when == "teardown":
+            return  # recorded as it was made (pytest_runtest_makereport)
         if not self.worker and self._hand_over(report):
             return
         row = self._row(report.nodeid)
