@@ -18,6 +18,9 @@ Parts (``--only`` one of them):
   by id and a filtered list: memory 1 worker, Redis 1 worker, Redis 2 workers, interleaved,
   median of ``--runs``; with each, the CPU per request of every process (each worker, its event
   loop's thread apart, redis-server, wrk itself), from ``/proc`` and ``getrusage`` around the run;
+  and a control: the same server with 2 workers and nothing shared (``bench/unshared.py``: the
+  memory store, each worker its own copy of the seed; read-only workloads), whose ratio over the
+  memory store's one worker is what a second worker can add on this machine with this client;
   then the 100k-event Kona one-day window list (``-t1 -c1``) with Redis, and the RSS of each
   worker. Redis over loopback TCP (as another host reaches it), or with ``--socket`` over its
   Unix socket (what ``serve --store redis`` uses).
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import resource
@@ -53,13 +57,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchkit import (
     Figures,
+    Server,
     Workload,
     cpu_seconds,
     ensure_wrk,
+    free_port,
     median_figures,
     process_tree,
     request,
     rss_kb,
+    wait_up,
     wrk,
 )
 from scale import SCALE_BASE, SCALE_STEP, _ms, kona_events
@@ -147,8 +154,11 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
     ]  # fmt: skip
     shared = redis.socket_url if args.socket else redis.url
     configs: dict[str, tuple[str | None, int, str | None]] = {
-        "memory, 1 worker": (None, 1, None), "redis, 1 worker": (shared, 1, None), "redis, 2 workers": (shared, 2, None)
+        "memory, 1 worker": (None, 1, None), "redis, 1 worker": (shared, 1, None), "redis, 2 workers": (shared, 2, None),
+        CONTROL: (None, 2, UNSHARED),  # the same server, 2 workers, nothing shared (bench/unshared.py)
     }  # fmt: skip
+    seed_file = work / "seed.json"
+    seed_file.write_text(json.dumps(seed))
     if args.baseline:  # the same Redis configurations on the baseline's code, in the same runs
         configs |= {"base: redis, 1 worker": (shared, 1, args.baseline), "base: redis, 2 workers": (shared, 2, args.baseline)}
     found: dict[tuple[str, str], list[Figures]] = {}
@@ -156,20 +166,24 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
     rss: dict[str, list[float]] = {}  # each worker's, after the last run's load
     for run in range(args.runs):
         for index, (name, (url, workers, code)) in enumerate(configs.items()):
-            server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{index}", workers, code=code)
+            if code == UNSHARED:
+                server, port = serve_unshared(workers, seed_file)
+            else:
+                server, port = serve(name, url, f"bench-speed-{os.getpid()}-{run}-{index}", workers, code=code)
             try:
-                status, body = request(f"http://127.0.0.1:{port}/__mock/state", "PUT", seed)
-                assert status == 200, body
+                if code != UNSHARED:  # (each unshared worker loaded the seed file itself)
+                    status, body = request(f"http://127.0.0.1:{port}/__mock/state", "PUT", seed)
+                    assert status == 200, body
                 for workload in workloads:
                     target = f"http://127.0.0.1:{port}/b2core{workload.path}"
-                    wrk(target, workload, 1, 2, 16, work)  # warm-up, every worker caught up
+                    wrk(target, workload, 1, 2, args.connections, work)  # warm-up, every worker caught up
                     # CPU per request of the mock's processes and of redis-server: less bent by the
                     # machine's other load than req/s
                     pids = [*process_tree(server.procs[0].pid), *([redis.process.pid] if url else [])]
                     parts = _parts(server, redis.process.pid if url else None)
                     before = {part: cpu_seconds(paths) for part, paths in parts.items()}
                     wrk_before = _children_cpu()
-                    figures = wrk(target, workload, args.seconds, 2, 16, work, pids=pids)
+                    figures = wrk(target, workload, args.seconds, 2, args.connections, work, pids=pids)
                     split = {part: (cpu_seconds(paths) - before[part]) * 1e6 / figures.requests for part, paths in parts.items()}
                     split["wrk"] = (_children_cpu() - wrk_before) * 1e6 / figures.requests
                     found.setdefault((name, workload.name), []).append(figures)
@@ -177,7 +191,7 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
                 rss[name] = [rss_kb(pid) / 1024 for pid in workers_of(server) or [server.procs[0].pid]]
             finally:
                 server.stop()
-    print(f"\nspeed: wrk -t2 -c16 -d{args.seconds}s, median of {args.runs} interleaved runs")
+    print(f"\nspeed: wrk -t2 -c{args.connections} -d{args.seconds}s, median of {args.runs} interleaved runs")
     for workload in workloads:
         memory = median_figures(found[("memory, 1 worker", workload.name)]).rps
         one = median_figures(found[("redis, 1 worker", workload.name)]).rps
@@ -186,11 +200,14 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
             print(f"  {workload.name:15} {name:23} {figures.rps:8.0f} req/s  CPU {figures.cpu_us:5.0f} us/req  p50 {figures.p50_ms:.2f} ms  "
                   f"errors {figures.errors}  x{figures.rps / memory:.2f} of memory")  # fmt: skip
         two = median_figures(found[("redis, 2 workers", workload.name)]).rps
+        control = median_figures(found[(CONTROL, workload.name)]).rps / memory
         cpu = median_figures(found[("memory, 1 worker", workload.name)]).cpu_us
         cpu_one = median_figures(found[("redis, 1 worker", workload.name)]).cpu_us
         print(f"  {workload.name:15} by CPU per request (mock + redis-server): redis 1 worker = {cpu / cpu_one:.0%} of memory")
         print(f"  {workload.name:15} redis 1 worker / memory: {one / memory:.0%} (target >= 50%); "
               f"2 workers / 1: x{two / one:.2f} (target >= 1.2)")  # fmt: skip
+        print(f"  {workload.name:15} control, nothing shared: 2 workers / 1 x{control:.2f} (what a second worker "
+              f"can add on this machine with this client; redis reaches {(two / one) / control:.0%} of it)")  # fmt: skip
         if args.baseline:
             base_one = median_figures(found[("base: redis, 1 worker", workload.name)]).rps
             base_two = median_figures(found[("base: redis, 2 workers", workload.name)]).rps
@@ -199,6 +216,19 @@ def run_speed(args: argparse.Namespace, redis: LocalRedis, work: Path) -> None:
     print("  worker RSS: " + "; ".join(f"{name} {', '.join(f'{mb:.0f} MB' for mb in sizes)}" for name, sizes in rss.items()))
     if not args.no_kona:
         run_kona(args, redis, work)
+
+
+CONTROL = "control: 2 workers, unshared"
+UNSHARED = "unshared"  # the configurations' code for bench/unshared.py
+
+
+def serve_unshared(workers: int, seed: Path) -> tuple[Server, int]:
+    """The mock on the memory store with ``workers`` workers, each its own copy of ``seed``."""
+    server, port = Server(CONTROL), free_port()
+    server.start([sys.executable, str(Path(__file__).with_name("unshared.py")), "--port", str(port),
+                  "--workers", str(workers), "--seed", str(seed)])  # fmt: skip
+    wait_up(f"http://127.0.0.1:{port}/__mock/health")
+    return server, port
 
 
 def _parts(server: Any, redis_pid: int | None) -> dict[str, list[str]]:
@@ -269,6 +299,7 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=1000, help="writes per thread")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16, help="speed: wrk's connections (-c)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-kona", action="store_true", help="speed: skip the 100k-event Kona part")
     parser.add_argument("--socket", action="store_true", help="speed: Redis over its Unix socket, not TCP")

@@ -184,11 +184,17 @@ class HeadReader:
             sock.close()
 
 
-class SharedCheck:
+class SharedCheck(asyncio.Protocol):
     """``MGET`` from the event loop (``intake.py``'s ``admit``), so a request waiting for Redis
     holds no thread and the loop goes on reading and answering others. One ``MGET`` is in flight
     at a time and answers every request that began before it was sent: under load one round trip
-    serves a batch. What ``carried`` holds goes ahead of each, as with ``HeadReader``."""
+    serves a batch. What ``carried`` holds goes ahead of each, as with ``HeadReader``.
+
+    The connection is this asyncio protocol's: its replies are parsed in ``data_received`` and a
+    batch's future resolved there, with a timer for the timeout. With two workers a batch holds
+    ~3 requests (one ~11), so what a round trip costs the loop beyond its requests' own work
+    decides how far a second worker scales (``bench/shared_store.py``): no task, stream or
+    ``wait_for`` per round trip."""
 
     def __init__(
         self, url: str, timeout: float, keys: Sequence[str], carried: Carried | None, pause: float
@@ -197,10 +203,15 @@ class SharedCheck:
         self.pause = pause  # after a failure, seconds every call fails at once (not a timeout each)
         self._failed: tuple[float, str] = (0.0, "")
         self.packed = command(b"MGET", *(key.encode() for key in keys))
-        self._streams: tuple[Any, Any] | None = None  # asyncio (reader, writer), opened in the loop
+        self._transport: asyncio.Transport | None = None
+        self._connecting: asyncio.Task[None] | None = None
         self._reader = hiredis.Reader()
-        self._next: Any = None  # the future of the MGET not yet sent, which new requests join
-        self._pumping = False
+        self._next: asyncio.Future[Any] | None = None  # the MGET not yet sent, which new requests join
+        self._flight: asyncio.Future[Any] | None = None  # the one sent, whose replies are awaited
+        self._expect = 0  # replies still to come for it (what went ahead of it, then its own)
+        self._holding = False  # carried entries went with it and are not yet in Redis's socket
+        self._timer: asyncio.TimerHandle | None = None
+        self._soon = False  # a send is scheduled for the end of this loop iteration
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread = 0  # the loop's thread
 
@@ -218,8 +229,7 @@ class SharedCheck:
         if self._failing():
             return False
         if self._next is None:
-            self._next = self._start()
-            self._next.add_done_callback(_seen)  # nobody else may look at its outcome
+            self._joined().add_done_callback(_seen)  # nobody else may look at its outcome
         return True
 
     def _failing(self) -> bool:
@@ -230,84 +240,130 @@ class SharedCheck:
         """The keys' values, read by an MGET sent after this call began (OSError if not)."""
         if self._failing():
             raise RawError(self._failed[1])
-        if self._next is None:
-            self._next = self._start()
-        found: list[bytes | None] = await asyncio.shield(self._next)
+        found: list[bytes | None] = await asyncio.shield(self._joined() if self._next is None else self._next)
         return found
 
-    def _start(self) -> asyncio.Future[list[bytes | None]]:
-        """The future of the next MGET, the pump started if it is not running."""
+    def _joined(self) -> asyncio.Future[Any]:
+        """The future of the next MGET, sent at the end of this loop iteration (so the requests
+        this iteration runs go with it) unless one is in flight: then when its replies are in."""
         loop = self._loop
         if loop is None:
             loop = self._loop = asyncio.get_running_loop()
             self._thread = threading.get_ident()
-        if not self._pumping:
-            self._pumping = True
-            loop.create_task(self._pump())
-        return loop.create_future()
+        self._next = loop.create_future()
+        if self._flight is None and not self._soon:
+            self._soon = True
+            loop.call_soon(self._send)
+        return self._next
 
-    async def _pump(self) -> None:
+    def _send(self) -> None:
+        self._soon = False
+        if self._flight is not None or self._next is None:
+            return
+        if self._transport is None:
+            if self._connecting is None:
+                assert self._loop is not None
+                self._connecting = self._loop.create_task(self._connect())
+            return
+        waiting, self._next = self._next, None
+        ahead, replies = self.carried.take() if self.carried is not None else (b"", 0)
+        self._flight, self._expect = waiting, replies + 1  # the MGET's reply last
+        self._transport.write(ahead + self.packed)
+        self._holding = bool(ahead)
+        if ahead and not self._transport.get_write_buffer_size():
+            # in Redis's socket already, before any later command of this worker: a journal
+            # read (which waits for what is carried) may go on, even while it holds the loop
+            self._release()
+        assert self._loop is not None
+        self._timer = self._loop.call_later(self.timeout, self._timed_out)
+
+    async def _connect(self) -> None:
+        """A connection (and its AUTH, SELECT), then what waits is sent; a failure fails it."""
+        assert self._loop is not None
+        parts = urlsplit(self.url)
         try:
-            while self._next is not None:
-                waiting, self._next = self._next, None
-                try:
-                    found = await asyncio.wait_for(self._ask(), self.timeout)
-                except Exception as exc:  # whatever it is, nobody may wait for ever: 503 (a timeout too)
-                    self._close()
-                    self._failed = (time.monotonic(), str(exc) or type(exc).__name__)
-                    waiting.set_exception(RawError(self._failed[1]))
-                    if self._next is not None:  # those who came meanwhile would wait out a timeout too
-                        self._next.set_exception(RawError(self._failed[1]))
-                        self._next = None
-                else:
-                    waiting.set_result(found)
-        finally:
-            self._pumping = False
-
-    async def _ask(self) -> list[bytes | None]:
-        if self._streams is None:
-            parts = urlsplit(self.url)
             if parts.scheme == "unix":
-                self._streams = await asyncio.open_unix_connection(parts.path)
+                opening = self._loop.create_unix_connection(lambda: self, parts.path)
             else:
-                self._streams = await asyncio.open_connection(parts.hostname or "127.0.0.1", parts.port or 6379)
-            self._reader = hiredis.Reader()
+                opening = self._loop.create_connection(lambda: self, parts.hostname or "127.0.0.1", parts.port or 6379)
+            await asyncio.wait_for(opening, self.timeout)
             hello = _hello(parts)
             if hello:
-                await self._exchange(b"".join(hello), len(hello))
-        ahead, replies = self.carried.take() if self.carried is not None else (b"", 0)
-        replies += 1  # the MGET's
-        try:
-            writer = self._streams[1]
-            writer.write(ahead + self.packed)
-            if ahead and not writer.transport.get_write_buffer_size():
-                # in Redis's socket already, before any later command of this worker: a journal
-                # read (which waits for what is carried) may go on, even while it holds the loop
-                self.carried.done()  # type: ignore[union-attr]  # ahead is only set with carried
-                ahead = b""
-            found: list[bytes | None] = await self._replies(replies)
-            return found
+                self._flight = self._loop.create_future()
+                self._expect = len(hello)
+                self._transport.write(b"".join(hello))  # type: ignore[union-attr]  # set by connection_made
+                self._timer = self._loop.call_later(self.timeout, self._timed_out)
+                await self._flight
+        except Exception as exc:  # whatever it is, nobody may wait for ever: 503 (a timeout too)
+            self._fail(str(exc) or type(exc).__name__)
         finally:
-            if ahead:
-                self.carried.done()  # type: ignore[union-attr]
+            self._connecting = None
+        self._send()
 
-    async def _exchange(self, request: bytes, replies: int) -> Any:
-        assert self._streams is not None
-        self._streams[1].write(request)
-        return await self._replies(replies)
+    # -- asyncio.Protocol -------------------------------------------------------------------------
 
-    async def _replies(self, replies: int) -> Any:
-        """Read ``replies`` replies: the last one's value (an error reply to it raised)."""
-        assert self._streams is not None
-        while (found := _last(self._reader, replies))[0]:
-            replies = found[0]
-            self._reader.feed(_data(await self._streams[0].read(65536)))
-        return found[1]
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = transport  # type: ignore[assignment]  # a stream transport
+        self._reader = hiredis.Reader()  # (the loop sets TCP_NODELAY on a TCP transport itself)
 
-    def _close(self) -> None:
-        if self._streams is not None:
-            self._streams[1].close()
-        self._streams = None
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._reader.feed(data)
+            if self._flight is None:  # nothing asked for (cannot happen: every write has a flight)
+                self._reader = hiredis.Reader()
+                return
+            self._expect, found = _last(self._reader, self._expect)
+        except (RawError, hiredis.ProtocolError) as exc:
+            self._fail(str(exc))
+            return
+        if self._expect:
+            return
+        flight, self._flight = self._flight, None
+        self._settled()
+        flight.set_result(found)
+        if self._next is not None:  # requests that came while it flew: theirs goes now
+            self._send()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Redis closed it (a restart, an idle timeout): what flies fails; else the next send
+        connects afresh. (After ``_fail``'s own abort the transport is already forgotten.)"""
+        if self._transport is None:
+            return
+        self._transport = None
+        if self._flight is not None:
+            self._fail(f"Redis closed the connection ({exc})" if exc else "Redis closed the connection")
+
+    # -- failures ---------------------------------------------------------------------------------
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        self._fail("TimeoutError")
+
+    def _fail(self, reason: str) -> None:
+        """Every waiting request fails (503), the connection closes; calls fail at once for
+        ``pause`` seconds, then the next one connects afresh."""
+        self._failed = (time.monotonic(), reason)
+        self._settled()
+        transport, self._transport = self._transport, None
+        if transport is not None:
+            transport.abort()
+        self._reader = hiredis.Reader()
+        for waiting in (self._flight, self._next):  # those who came meanwhile would wait out a timeout too
+            if waiting is not None and not waiting.done():
+                waiting.set_exception(RawError(reason))
+        self._flight = self._next = None
+        self._expect = 0
+
+    def _settled(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._holding:
+            self._release()
+
+    def _release(self) -> None:
+        self._holding = False
+        self.carried.done()  # type: ignore[union-attr]  # only held with carried
 
 
 def _seen(future: asyncio.Future[Any]) -> None:
