@@ -1,8 +1,9 @@
-"""Plain sockets to Redis for the two commands on every request's path, where redis-py's own
+"""Plain connections to Redis for the two commands on every request's path, where redis-py's own
 per-command work costs more than the round trip: the MGET of the log heads (``HeadReader``,
 ~70 µs against ~200 µs through redis-py on the same machine and run, ``bench/shared_store.py``),
 which carries the journal's pending entries in the same write, and the journal's flusher
-(``shared_journal.py``). Replies are parsed by hiredis.
+(``shared_journal.py``); served, the same MGET from the event loop on an asyncio transport
+(``SharedCheck``). Replies are parsed by hiredis.
 TLS URLs (``rediss://``) are not handled here: their callers use redis-py instead."""
 
 from __future__ import annotations
@@ -267,14 +268,18 @@ class SharedCheck(asyncio.Protocol):
             return
         waiting, self._next = self._next, None
         ahead, replies = self.carried.take() if self.carried is not None else (b"", 0)
-        self._flight, self._expect = waiting, replies + 1  # the MGET's reply last
-        self._transport.write(ahead + self.packed)
+        self._fly(waiting, ahead + self.packed, replies + 1)  # the MGET's reply last
         self._holding = bool(ahead)
         if ahead and not self._transport.get_write_buffer_size():
             # in Redis's socket already, before any later command of this worker: a journal
             # read (which waits for what is carried) may go on, even while it holds the loop
             self._release()
-        assert self._loop is not None
+
+    def _fly(self, future: asyncio.Future[Any], request: bytes, replies: int) -> None:
+        """Write ``request``; ``future`` gets its last reply, or fails after ``timeout``."""
+        assert self._transport is not None and self._loop is not None
+        self._flight, self._expect = future, replies
+        self._transport.write(request)
         self._timer = self._loop.call_later(self.timeout, self._timed_out)
 
     async def _connect(self) -> None:
@@ -289,11 +294,9 @@ class SharedCheck(asyncio.Protocol):
             await asyncio.wait_for(opening, self.timeout)
             hello = _hello(parts)
             if hello:
-                self._flight = self._loop.create_future()
-                self._expect = len(hello)
-                self._transport.write(b"".join(hello))  # type: ignore[union-attr]  # set by connection_made
-                self._timer = self._loop.call_later(self.timeout, self._timed_out)
-                await self._flight
+                answered = self._loop.create_future()
+                self._fly(answered, b"".join(hello), len(hello))
+                await answered
         except Exception as exc:  # whatever it is, nobody may wait for ever: 503 (a timeout too)
             self._fail(str(exc) or type(exc).__name__)
         finally:
